@@ -1,0 +1,16 @@
+export interface UserStorageUsage {
+  fileCount: number;
+  bytesStored: number;
+}
+
+/** What the admin listing shows of each user's storage; the Files module provides it. */
+export abstract class StorageUsageReader {
+  abstract usageOf(userIds: number[]): Promise<Map<number, UserStorageUsage>>;
+}
+
+/** Until a module stores files, every user stores nothing. */
+export class NoStorageUsage extends StorageUsageReader {
+  async usageOf(): Promise<Map<number, UserStorageUsage>> {
+    return new Map();
+  }
+}

@@ -1,0 +1,45 @@
+import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import cookieParser from 'cookie-parser';
+import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
+import { SessionGuard } from './auth/guards/session.guard';
+import { HttpExceptionFilter } from './common/http/http-exception.filter';
+import { jsonBodyParser } from './common/http/json-body.middleware';
+import { AppValidationPipe } from './common/http/validation';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { RedisModule } from './redis/redis.module';
+import { UsersModule } from './users/users.module';
+import { UsersService } from './users/users.service';
+
+@Module({})
+export class AppModule implements NestModule, OnApplicationBootstrap {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly users: UsersService,
+  ) {}
+
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, UsersModule, AuthModule, AdminModule, HealthModule],
+      // Cross-cutting providers, all in one place.
+      providers: [
+        { provide: APP_GUARD, useExisting: SessionGuard },
+        { provide: APP_PIPE, useClass: AppValidationPipe },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(cookieParser(), jsonBodyParser).forRoutes('{*path}');
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.admin) await this.users.ensureAdmin(this.config.admin.username, this.config.admin.password);
+  }
+}

@@ -1,0 +1,116 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Request, Response } from 'express';
+import { ErrorDto, MessageDto } from '../common/dto/responses.dto';
+import { NewCredentialsDto } from '../users/dto/credentials.dto';
+import { User } from '../users/user.entity';
+import { AUTH_MESSAGES } from './auth.constants';
+import { AuthService, ClientInfo, IssuedSession } from './auth.service';
+import { AuthenticateDto, AuthenticateResponseDto, LoginDto, LoginResponseDto, SessionView, TokenDto } from './dto/login.dto';
+import { Authenticated, CurrentSession, CurrentUser, Public } from './guards/access.decorators';
+import { SessionCookie } from './session-cookie';
+import { SessionRecord } from './sessions/session-store';
+
+function clientOf(req: Request): ClientInfo {
+  return { userAgent: req.get('user-agent') ?? null, ip: req.ip ?? null };
+}
+
+@ApiTags('auth')
+@Controller()
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly cookie: SessionCookie,
+  ) {}
+
+  @Post('register')
+  @Public()
+  @HttpCode(204)
+  @ApiResponse({ status: 204, description: 'registered' })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'invalid username or password, or name taken' })
+  register(@Body() body: NewCredentialsDto): Promise<void> {
+    return this.auth.register(body);
+  }
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOkResponse({ type: LoginResponseDto, description: 'session opened; also sets the `session` cookie' })
+  @ApiResponse({ status: 403, type: ErrorDto, description: 'wrong name or password, or login blocked' })
+  @ApiResponse({ status: 400, type: ErrorDto })
+  async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<LoginResponseDto> {
+    const issued = this.withCookie(res, await this.auth.login(body, clientOf(req)));
+    return { token: issued.token, expiresAt: issued.expiresAt.toISOString(), message: AUTH_MESSAGES.welcome(issued.user.username) };
+  }
+
+  @Post('logout')
+  @Authenticated('storage', { duringPasswordChange: true })
+  @HttpCode(200)
+  @ApiOkResponse({ type: MessageDto, description: 'session ended; the cookie is cleared' })
+  async logout(@CurrentUser() user: User, @CurrentSession() session: SessionRecord, @Res({ passthrough: true }) res: Response): Promise<MessageDto> {
+    await this.auth.logout(session);
+    this.cookie.clear(res);
+    return { message: AUTH_MESSAGES.loggedOut(user.username) };
+  }
+
+  @Post('auth')
+  @Public()
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenDto, description: 'session opened; also sets the `session` cookie' })
+  @ApiResponse({ status: 403, type: ErrorDto })
+  @ApiResponse({ status: 400, type: ErrorDto })
+  async openSession(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokenDto> {
+    const issued = this.withCookie(res, await this.auth.login(body, clientOf(req)));
+    return { token: issued.token, expiresAt: issued.expiresAt.toISOString() };
+  }
+
+  @Delete('auth')
+  @Authenticated('account', { duringPasswordChange: true })
+  @HttpCode(204)
+  @ApiResponse({ status: 204, description: 'session ended' })
+  async closeSession(@CurrentSession() session: SessionRecord, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.auth.logout(session);
+    this.cookie.clear(res);
+  }
+
+  @Post('authenticate')
+  @Public()
+  @HttpCode(200)
+  @ApiOkResponse({ type: AuthenticateResponseDto })
+  @ApiResponse({ status: 400, description: 'S2 JSON validation error' })
+  @ApiResponse({ status: 403, type: ErrorDto, description: 'Incorrect password' })
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'User does not exist' })
+  async authenticate(@Body() body: AuthenticateDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<AuthenticateResponseDto> {
+    const issued = this.withCookie(res, await this.auth.authenticate(body, clientOf(req)));
+    return { token: issued.token, exp: issued.expiresAt.toISOString() };
+  }
+
+  @Get('auth/sessions')
+  @Authenticated('account')
+  @ApiOkResponse({ type: [SessionView], description: "the caller's open sessions" })
+  listSessions(@CurrentUser() user: User, @CurrentSession() session: SessionRecord): Promise<SessionView[]> {
+    return this.auth.listSessions(user, session);
+  }
+
+  @Delete('auth/sessions/:id')
+  @Authenticated('account')
+  @HttpCode(204)
+  @ApiResponse({ status: 204, description: 'that session ended' })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  endSession(@CurrentUser() user: User, @Param('id') id: string): Promise<void> {
+    return this.auth.endSession(user, id);
+  }
+
+  @Delete('auth/sessions')
+  @Authenticated('account')
+  @HttpCode(204)
+  @ApiResponse({ status: 204, description: "all the caller's other sessions ended" })
+  endOtherSessions(@CurrentUser() user: User, @CurrentSession() session: SessionRecord): Promise<void> {
+    return this.auth.endOtherSessions(user, session);
+  }
+
+  private withCookie(res: Response, issued: IssuedSession): IssuedSession {
+    this.cookie.set(res, issued.token, issued.expiresAt);
+    return issued;
+  }
+}

@@ -1,0 +1,93 @@
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiCookieAuth, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { ErrorDto } from '../../common/dto/responses.dto';
+import { SESSION_COOKIE } from '../auth.constants';
+import { SessionRecord } from '../sessions/session-store';
+import { User } from '../../users/user.entity';
+
+/**
+ * How a route answers a missing or bad credential (CONTRACT §2): storage routes 403 (S0),
+ * account routes 400/401 with S2's body, sound routes 401.
+ */
+export type AuthFailureStyle = 'storage' | 'account' | 'sound';
+
+export interface AccessRule {
+  /** No session needed. With `optionalUser`, a valid session is still read when sent. */
+  public?: boolean;
+  optionalUser?: boolean;
+  style?: AuthFailureStyle;
+  admin?: boolean;
+  /** The route param naming a user: only that user or an admin passes. */
+  selfOrAdmin?: string;
+  /** The route param naming a user: only that user passes, admins included. */
+  self?: string;
+  /** Open to a session whose user must change their password first. */
+  duringPasswordChange?: boolean;
+}
+
+export const ACCESS_RULE = 'cloudstash:access';
+
+export const SECURITY_SCHEMES = {
+  bearer: 'bearer',
+  xSession: 'X-Session',
+  token: 'token',
+  cookie: SESSION_COOKIE,
+} as const;
+
+const FAILURE_DOCS: Record<AuthFailureStyle, MethodDecorator[]> = {
+  storage: [ApiResponse({ status: 403, type: ErrorDto, description: 'not logged in, bad or ended session, or not allowed' })],
+  account: [
+    ApiResponse({ status: 400, type: ErrorDto, description: 'no token: {error: "Access Denied", message: "No token header"}' }),
+    ApiResponse({ status: 401, type: ErrorDto, description: 'bad, expired or ended token' }),
+    ApiResponse({ status: 403, type: ErrorDto, description: 'not allowed' }),
+  ],
+  sound: [
+    ApiResponse({ status: 401, type: ErrorDto, description: 'not logged in, bad or ended session' }),
+    ApiResponse({ status: 403, type: ErrorDto, description: 'not allowed' }),
+  ],
+};
+
+/** Any one of the four credential carriers opens the route; documented as alternatives. */
+function credentialDocs(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiBearerAuth(SECURITY_SCHEMES.bearer),
+    ApiSecurity(SECURITY_SCHEMES.xSession),
+    ApiSecurity(SECURITY_SCHEMES.token),
+    ApiCookieAuth(SECURITY_SCHEMES.cookie),
+  );
+}
+
+/** A route anyone may call. */
+export function Public(): MethodDecorator & ClassDecorator {
+  return SetMetadata(ACCESS_RULE, { public: true } satisfies AccessRule);
+}
+
+/** A public route that also reads the caller's session when one is sent (S1's `GET /`). */
+export function OptionalSession(): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(ACCESS_RULE, { public: true, optionalUser: true } satisfies AccessRule), credentialDocs());
+}
+
+/**
+ * A route that needs a session. The one decorator both enforces (read by the global guard) and
+ * documents (security schemes and failure answers), so the two cannot drift apart.
+ */
+export function Authenticated(
+  style: AuthFailureStyle,
+  rule: Omit<AccessRule, 'public' | 'optionalUser' | 'style'> = {},
+): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(ACCESS_RULE, { ...rule, style } satisfies AccessRule), credentialDocs(), ...FAILURE_DOCS[style]);
+}
+
+/** What the guard puts on the request once a session is verified. */
+export interface Principal {
+  user: User;
+  session: SessionRecord;
+}
+
+export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): User | undefined => {
+  return ctx.switchToHttp().getRequest<{ user?: Principal }>().user?.user;
+});
+
+export const CurrentSession = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionRecord | undefined => {
+  return ctx.switchToHttp().getRequest<{ user?: Principal }>().user?.session;
+});

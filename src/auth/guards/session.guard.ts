@@ -1,0 +1,79 @@
+import { BadRequestException, ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { Request } from 'express';
+import { AUTH_MESSAGES } from '../auth.constants';
+import { ACCESS_RULE, AccessRule, AuthFailureStyle, Principal } from './access.decorators';
+import { extractToken } from './token-extractor';
+
+/** A route without an access decorator is closed: deny by default. */
+const DEFAULT_RULE: AccessRule = { style: 'account' };
+
+function credentialFailure(style: AuthFailureStyle, missing: boolean): HttpException {
+  switch (style) {
+    case 'storage':
+      return new ForbiddenException({ error: missing ? AUTH_MESSAGES.notLoggedIn : AUTH_MESSAGES.sessionInvalid });
+    case 'sound':
+      return new UnauthorizedException({ error: missing ? AUTH_MESSAGES.notLoggedIn : AUTH_MESSAGES.sessionInvalid });
+    case 'account':
+      return missing
+        ? new BadRequestException({ error: AUTH_MESSAGES.accessDenied, message: AUTH_MESSAGES.noTokenHeader })
+        : new UnauthorizedException({ error: AUTH_MESSAGES.accessDenied, message: AUTH_MESSAGES.invalidToken });
+  }
+}
+
+/** The one global guard: verifies the session (passport-jwt), then the route's access rule. */
+@Injectable()
+export class SessionGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, [context.getHandler(), context.getClass()]) ?? DEFAULT_RULE;
+    const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    if (rule.public && !rule.optionalUser) return true;
+
+    const token = extractToken(req);
+    if (!token) {
+      if (rule.public) return true;
+      throw credentialFailure(rule.style ?? 'account', true);
+    }
+    let principal: Principal | undefined;
+    try {
+      await super.canActivate(context);
+      principal = req.user;
+    } catch (error) {
+      if (rule.public) return true;
+      if (error instanceof HttpException && !(error instanceof UnauthorizedException)) throw error;
+      throw credentialFailure(rule.style ?? 'account', false);
+    }
+    if (!principal) {
+      if (rule.public) return true;
+      throw credentialFailure(rule.style ?? 'account', false);
+    }
+    if (rule.public) return true;
+    this.authorize(rule, principal, req);
+    return true;
+  }
+
+  private authorize(rule: AccessRule, { user }: Principal, req: Request): void {
+    if (user.changePasswordOnFirstLogin && !rule.duringPasswordChange) {
+      throw new ForbiddenException({ error: AUTH_MESSAGES.passwordChangeRequired });
+    }
+    const isAdmin = user.role === 'admin';
+    if (rule.admin && !isAdmin) throw new ForbiddenException({ error: AUTH_MESSAGES.adminRequired });
+    if (rule.selfOrAdmin && !isAdmin && req.params[rule.selfOrAdmin] !== user.username) {
+      throw new ForbiddenException({ error: AUTH_MESSAGES.notYourAccount });
+    }
+    if (rule.self && req.params[rule.self] !== user.username) {
+      throw new ForbiddenException({ error: AUTH_MESSAGES.notYourAccount });
+    }
+  }
+
+  override handleRequest<T = Principal>(error: unknown, principal: T | false): T {
+    if (error) throw error;
+    if (!principal) throw new UnauthorizedException();
+    return principal;
+  }
+}

@@ -1,0 +1,17 @@
+import { Request } from 'express';
+import { SESSION_COOKIE, TOKEN_HEADER, X_SESSION_HEADER } from '../auth.constants';
+
+/** The token from whichever carrier the client used: Bearer, X-Session (S0), token (S2) or the cookie (S4, web page). */
+export function extractToken(req: Request): string | null {
+  const authorization = req.headers.authorization;
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (match) return match[1];
+  }
+  for (const header of [X_SESSION_HEADER, TOKEN_HEADER]) {
+    const value = req.headers[header];
+    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  }
+  const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+  return cookie ? cookie : null;
+}

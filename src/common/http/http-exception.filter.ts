@@ -1,0 +1,69 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { Request, Response } from 'express';
+import { allowedMethods } from './allowed-methods';
+import { ErrorBody, JSON_TOO_LARGE, MALFORMED_JSON, METHOD_NOT_ALLOWED, NOT_FOUND } from './error-body';
+import { ValidationFailedException, validationErrorBody } from './validation';
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
+/** Gives every error its contract shape; the only place where error bodies are written. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    if (res.headersSent) {
+      // Bytes are already on the wire: the only honest signal left is to cut the connection.
+      res.destroy(exception instanceof Error ? exception : undefined);
+      return;
+    }
+    const [status, body] = this.describe(exception, req, res);
+    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    res.status(status).json(body);
+  }
+
+  private describe(exception: unknown, req: Request, res: Response): [number, ErrorBody] {
+    if (exception instanceof ValidationFailedException) {
+      return [HttpStatus.BAD_REQUEST, validationErrorBody(exception)];
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      // No route matched: a known path with another method is 405, anything else a JSON 404.
+      if (status === HttpStatus.NOT_FOUND && !req.route) {
+        const allow = allowedMethods(req);
+        if (allow.length > 0) {
+          res.setHeader('Allow', allow.join(', '));
+          return [HttpStatus.METHOD_NOT_ALLOWED, { error: METHOD_NOT_ALLOWED }];
+        }
+        return [status, { error: NOT_FOUND }];
+      }
+      return [status, this.bodyOf(exception)];
+    }
+    const parserError = exception as BodyParserError;
+    if (parserError?.type === 'entity.too.large') return [HttpStatus.PAYLOAD_TOO_LARGE, { error: JSON_TOO_LARGE }];
+    if (parserError?.type === 'entity.parse.failed' || parserError?.type === 'charset.unsupported') {
+      return [HttpStatus.BAD_REQUEST, { error: MALFORMED_JSON }];
+    }
+    if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+      return [parserError.status, { error: parserError.message }];
+    }
+    return [HttpStatus.INTERNAL_SERVER_ERROR, { error: 'Internal server error' }];
+  }
+
+  private bodyOf(exception: HttpException): ErrorBody {
+    const response = exception.getResponse();
+    if (typeof response === 'string') return { error: response };
+    const body = response as ErrorBody & { statusCode?: number };
+    // Bodies built by this app already have their contract shape (S2's deletes carry only `message`).
+    if (body.statusCode === undefined) return body;
+    // Nest's own exceptions: { statusCode, message, error }.
+    const message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
+    return { error: message ?? body.error ?? exception.message };
+  }
+}

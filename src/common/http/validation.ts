@@ -1,0 +1,79 @@
+import { ArgumentMetadata, Injectable, Type, ValidationError, ValidationPipe } from '@nestjs/common';
+import { targetConstructorToSchema } from 'class-validator-jsonschema';
+import { ErrorBody } from './error-body';
+
+const JSON_SCHEMA_ERRORS = Symbol('jsonSchemaErrors');
+
+/**
+ * Marks a DTO whose validation failures answer in S2's shape:
+ * `{error: "JSON validation error", errorMessage, expectedSchema}`, the schema derived from this class.
+ */
+export function JsonSchemaErrors(): ClassDecorator {
+  return (target) => Reflect.defineMetadata(JSON_SCHEMA_ERRORS, true, target);
+}
+
+export class ValidationFailedException extends Error {
+  constructor(
+    readonly dto: Type<unknown> | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+class ValidationErrors extends Error {
+  constructor(readonly errors: ValidationError[]) {
+    super('validation failed');
+  }
+}
+
+function messagesOf(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((error) => [
+    ...Object.values(error.constraints ?? {}).map((text) =>
+      prefix && text.startsWith(error.property) ? `${prefix}${text}` : text,
+    ),
+    ...messagesOf(error.children ?? [], `${prefix}${error.property}.`),
+  ]);
+}
+
+export function validationErrorBody(exception: ValidationFailedException): ErrorBody {
+  if (exception.dto && Reflect.getMetadata(JSON_SCHEMA_ERRORS, exception.dto)) {
+    return {
+      error: 'JSON validation error',
+      errorMessage: exception.message,
+      expectedSchema: targetConstructorToSchema(exception.dto),
+    };
+  }
+  return { error: exception.message };
+}
+
+function isDtoClass(metatype: ArgumentMetadata['metatype']): metatype is Type<unknown> {
+  return typeof metatype === 'function' && ![String, Boolean, Number, Array, Object].includes(metatype as never);
+}
+
+/** The app's one validation pipe: DTO classes validate bodies, queries and params. */
+@Injectable()
+export class AppValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      transform: true,
+      forbidUnknownValues: false,
+      exceptionFactory: (errors) => new ValidationErrors(errors),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const dto = isDtoClass(metadata.metatype) ? metadata.metatype : undefined;
+    if (metadata.type === 'body' && dto && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw new ValidationFailedException(dto, 'request body must be a JSON object');
+    }
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      if (error instanceof ValidationErrors) {
+        throw new ValidationFailedException(dto, messagesOf(error.errors).join('; ') || 'invalid request');
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type DbType = 'sqlite' | 'mysql';
+export type StorageDriver = 'local' | 's3';
+
+export interface AppConfig {
+  readonly nodeEnv: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly db: {
+    readonly type: DbType;
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    readonly password: string;
+    readonly name: string;
+  };
+  readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
+  readonly storage: {
+    readonly driver: StorageDriver;
+    readonly s3: {
+      readonly endpoint: string | undefined;
+      readonly region: string;
+      readonly bucket: string;
+      readonly accessKeyId: string | undefined;
+      readonly secretAccessKey: string | undefined;
+      readonly forcePathStyle: boolean;
+    };
+  };
+  readonly jwtSecret: string;
+  readonly sessionTtlMs: number;
+  readonly admin: { readonly username: string; readonly password: string } | undefined;
+  readonly maxUploadBytes: number;
+  readonly cookieSecure: boolean;
+  readonly logLevel: string;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Thrown when the environment holds a value the server cannot run with. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses "24h", "30m", "90s", "1d", "500ms" or a bare number of seconds. */
+export function parseDuration(name: string, raw: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!match) {
+    throw new ConfigError(`${name}="${raw}" is not a duration (examples: 3600, 90s, 30m, 24h, 7d)`);
+  }
+  const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 's'];
+  if (ms <= 0) throw new ConfigError(`${name}="${raw}" must be longer than zero`);
+  return ms;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name}="${raw}" is not one of: ${allowed.join(', ')}`);
+  }
+  return raw as T;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name}="${raw}" must be a whole number from ${min} to ${max}`);
+  }
+  return Number(raw);
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name}="${env[name]}" must be true or false`);
+}
+
+function text(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+function required(env: Env, name: string, why: string): string {
+  const raw = text(env, name);
+  if (raw === undefined) throw new ConfigError(`${name} is required ${why}`);
+  return raw;
+}
+
+/**
+ * Without JWT_SECRET a secret is generated once and kept in DATA_DIR, so that tokens
+ * survive a restart. Instances that share a database must share JWT_SECRET instead.
+ */
+function jwtSecretFromDataDir(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    mkdirSync(dataDir, { recursive: true });
+    try {
+      writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process won the race to create it: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    return readFileSync(file, 'utf8').trim();
+  }
+}
+
+/** Reads and validates every variable of the contract's §4; throws ConfigError naming the bad one. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = text(env, 'NODE_ENV') ?? 'development';
+  const dataDir = resolve(text(env, 'DATA_DIR') ?? './data');
+  const dbType = oneOf<DbType>(env, 'DB_TYPE', ['sqlite', 'mysql'], 'sqlite');
+  const mysql = dbType === 'mysql';
+  const driver = oneOf<StorageDriver>(env, 'STORAGE_DRIVER', ['local', 's3'], 'local');
+  const s3 = driver === 's3';
+
+  const redisUrl = text(env, 'REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError(`REDIS_URL="${redisUrl}" must start with redis:// or rediss://`);
+  }
+
+  let jwtSecret = text(env, 'JWT_SECRET');
+  if (jwtSecret === undefined && nodeEnv === 'production') {
+    throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+  }
+  if (jwtSecret !== undefined && jwtSecret.length < 16) {
+    throw new ConfigError('JWT_SECRET must be at least 16 characters');
+  }
+  jwtSecret ??= jwtSecretFromDataDir(dataDir);
+
+  const adminUsername = text(env, 'ADMIN_USERNAME');
+  const adminPassword = text(env, 'ADMIN_PASSWORD');
+  if ((adminUsername === undefined) !== (adminPassword === undefined)) {
+    throw new ConfigError('ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
+  }
+  if (adminUsername !== undefined && !/^[A-Za-z0-9]{3,20}$/.test(adminUsername)) {
+    throw new ConfigError(`ADMIN_USERNAME="${adminUsername}" must be 3-20 ASCII letters and digits`);
+  }
+  if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 1024)) {
+    throw new ConfigError('ADMIN_PASSWORD must be 8 to 1024 characters');
+  }
+
+  return Object.freeze({
+    nodeEnv,
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    dataDir,
+    db: {
+      type: dbType,
+      host: mysql ? required(env, 'DB_HOST', 'when DB_TYPE=mysql') : '',
+      port: integer(env, 'DB_PORT', 3306, 1, 65535),
+      user: mysql ? required(env, 'DB_USER', 'when DB_TYPE=mysql') : '',
+      password: text(env, 'DB_PASSWORD') ?? '',
+      name: mysql ? required(env, 'DB_NAME', 'when DB_TYPE=mysql') : '',
+    },
+    redisUrl,
+    redisKeyPrefix: text(env, 'REDIS_KEY_PREFIX') ?? 'cloudstash:',
+    storage: {
+      driver,
+      s3: {
+        endpoint: text(env, 'S3_ENDPOINT'),
+        region: text(env, 'S3_REGION') ?? 'us-east-1',
+        bucket: s3 ? required(env, 'S3_BUCKET', 'when STORAGE_DRIVER=s3') : '',
+        accessKeyId: text(env, 'S3_ACCESS_KEY_ID'),
+        secretAccessKey: text(env, 'S3_SECRET_ACCESS_KEY'),
+        forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', false),
+      },
+    },
+    jwtSecret,
+    sessionTtlMs: parseDuration('SESSION_TTL', text(env, 'SESSION_TTL') ?? '24h'),
+    admin: adminUsername && adminPassword ? { username: adminUsername, password: adminPassword } : undefined,
+    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1),
+    cookieSecure: bool(env, 'COOKIE_SECURE', nodeEnv === 'production'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
+  });
+}

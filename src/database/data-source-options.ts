@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+/** One description of the database for the app, the tests and the TypeORM CLI. */
+export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    synchronize: false,
+    logging: false,
+  } as const;
+  if (config.db.type === 'mysql') {
+    return {
+      ...common,
+      type: 'mysql',
+      host: config.db.host,
+      port: config.db.port,
+      username: config.db.user,
+      password: config.db.password,
+      database: config.db.name,
+      charset: 'utf8mb4_bin',
+      timezone: 'Z',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      extra: { connectionLimit: 20 },
+    };
+  }
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: join(config.dataDir, 'cloudstash.sqlite'),
+    // WAL lets readers run while a writer commits; busy_timeout covers short write overlaps.
+    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+    },
+  };
+}

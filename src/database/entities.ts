@@ -1,0 +1,5 @@
+import { SessionRow } from '../auth/sessions/session.entity';
+import { User } from '../users/user.entity';
+
+/** Every entity of the app; each module owns its own, this list only registers them. */
+export const ENTITIES = [User, SessionRow];

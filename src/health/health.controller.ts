@@ -1,0 +1,47 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../auth/guards/access.decorators';
+import { SessionStore } from '../auth/sessions/session-store';
+
+@ApiTags('health')
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'the process is alive: `{status: "ok"}`' })
+  liveness(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOkResponse({ description: 'database and session store reachable' })
+  @ApiResponse({ status: 503, description: 'a dependency is unreachable; `error` names it' })
+  async readiness(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.database.pingCheck('database', { timeout: 3000 }), () => this.probe('sessions', () => this.sessions.ping())]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      throw new ServiceUnavailableException({ ...result, error: `not ready: ${Object.keys(result.error ?? {}).join(', ')}` });
+    }
+  }
+
+  private async probe(key: string, ping: () => Promise<void>): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check(key);
+    try {
+      await ping();
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message });
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SECURITY_SCHEMES } from './auth/guards/access.decorators';
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Cloudstash')
+    .setDescription('Multi-user file and sound storage. Any one of the four credentials below authenticates a request.')
+    .setVersion('1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, SECURITY_SCHEMES.bearer)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Session', description: 'S0 clients' }, SECURITY_SCHEMES.xSession)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'token', description: 'S2 clients' }, SECURITY_SCHEMES.token)
+    .addCookieAuth(SECURITY_SCHEMES.cookie, { type: 'apiKey', in: 'cookie', name: SECURITY_SCHEMES.cookie, description: 'set by the login routes' }, SECURITY_SCHEMES.cookie)
+    .build();
+  // Controller method names are unique across the app, so they serve as operation ids.
+  return SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
+}
+
+/** Swagger UI at /docs, the JSON at /docs-json. */
+export function setupOpenApi(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}

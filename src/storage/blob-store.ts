@@ -1,0 +1,49 @@
+import { Readable } from 'node:stream';
+
+export interface BlobWriteResult {
+  size: number;
+  /** Hex sha256 of the bytes, computed while they streamed. */
+  sha256: string;
+}
+
+export interface BlobStat {
+  size: number;
+}
+
+/** Inclusive byte range, as in HTTP `Range: bytes=start-end`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface BlobWriteOptions {
+  /** The write fails with BlobTooLargeError as soon as more bytes than this arrive. */
+  maxBytes?: number;
+  contentType?: string;
+}
+
+/** The source stream carried more bytes than allowed; nothing was kept. */
+export class BlobTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`blob exceeds ${limit} bytes`);
+  }
+}
+
+/**
+ * Where file bytes live: the local disk or any S3-compatible store. The only code that knows
+ * disks or S3. Keys are generated (`newKey`), never built from user input. A write is all or
+ * nothing: when it fails (source error, too large, crash) no blob is left under the key.
+ */
+export abstract class BlobStore {
+  abstract newKey(): string;
+  abstract write(key: string, source: Readable, options?: BlobWriteOptions): Promise<BlobWriteResult>;
+  /** The whole blob, or the inclusive range, as a stream. */
+  abstract read(key: string, range?: ByteRange): Promise<Readable>;
+  /** Removes the blob; no error when it is already gone. */
+  abstract delete(key: string): Promise<void>;
+  abstract stat(key: string): Promise<BlobStat | null>;
+  /** Every key in the store (for sweeping orphans). */
+  abstract keys(): AsyncIterable<string>;
+  /** Throws when the store cannot be reached (readiness). */
+  abstract ping(): Promise<void>;
+}

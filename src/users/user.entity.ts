@@ -1,0 +1,52 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintToNumber, jsonText } from '../database/column-types';
+
+export type Role = 'user' | 'admin';
+export const ROLES: readonly Role[] = ['user', 'admin'];
+
+export type UserData = Record<string, unknown>;
+
+@Entity('users')
+export class User {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 20, unique: true })
+  username!: string;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 255 })
+  passwordHash!: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'user' })
+  role!: Role;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  fname!: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  lname!: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  email!: string | null;
+
+  @Column({ name: 'block_login', type: 'boolean', default: false })
+  blockLogin!: boolean;
+
+  @Column({ name: 'block_login_reason', type: 'varchar', length: 255, nullable: true })
+  blockLoginReason!: string | null;
+
+  @Column({ name: 'change_password_on_first_login', type: 'boolean', default: false })
+  changePasswordOnFirstLogin!: boolean;
+
+  @Column({ name: 'storage_quota', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  storageQuota!: number | null;
+
+  @Column({ type: 'text', transformer: jsonText })
+  data!: UserData;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt!: Date;
+}

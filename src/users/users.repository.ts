@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Like, Repository } from 'typeorm';
+import { User } from './user.entity';
+
+export type NewUser = Omit<User, 'id' | 'createdAt' | 'updatedAt'>;
+
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  findById(id: number): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.users.findOneBy({ username });
+  }
+
+  findByUsernames(usernames: string[]): Promise<User[]> {
+    return usernames.length === 0 ? Promise.resolve([]) : this.users.findBy({ username: In(usernames) });
+  }
+
+  /** Inserts the user; returns null when the name is taken (the unique index decides, not a race). */
+  async insert(user: NewUser): Promise<User | null> {
+    const now = new Date();
+    const entity = this.users.create({ ...user, createdAt: now, updatedAt: now });
+    try {
+      return await this.users.save(entity);
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  async update(user: User, changes: Partial<NewUser>): Promise<User> {
+    Object.assign(user, changes, { updatedAt: new Date() });
+    return this.users.save(user);
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const result = await this.users.delete({ id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** A page of users by id, optionally those whose name contains `q`. */
+  page(offset: number, limit: number, q?: string): Promise<[User[], number]> {
+    const where = q ? { username: Like(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) } : {};
+    return this.users.findAndCount({ where, order: { id: 'ASC' }, skip: offset, take: limit });
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number };
+  return e.code === 'ER_DUP_ENTRY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

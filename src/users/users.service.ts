@@ -1,0 +1,169 @@
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { SessionStore } from '../auth/sessions/session-store';
+import { ValidationFailedException } from '../common/http/validation';
+import { ChangePasswordDto } from './dto/change-password.dto';
+import { CreateUserDto, UserCreatedDto } from './dto/create-user.dto';
+import { DeleteUsersDto, UsersDeletedDto } from './dto/delete-users.dto';
+import { PasswordHasher } from './passwords/password-hasher';
+import { UserDeletionHooks } from './user-deletion-hooks';
+import { User, UserData } from './user.entity';
+import { UsersRepository } from './users.repository';
+import { isReservedUsername, USER_DATA_MAX_BYTES, USER_MESSAGES, USERNAME_PATTERN } from './users.constants';
+
+export interface NewAccount {
+  username: string;
+  password: string;
+  data?: UserData;
+  fname?: string | null;
+  lname?: string | null;
+  email?: string | null;
+  blockLogin?: boolean;
+  blockLoginReason?: string | null;
+  changePasswordOnFirstLogin?: boolean;
+}
+
+const PROFILE_FIELDS = ['fname', 'lname', 'email'] as const;
+type Profile = Partial<Record<(typeof PROFILE_FIELDS)[number], string>>;
+
+/** Members of a sign-up or update body beyond the credentials: the user's free-form data. */
+function splitBody(body: Record<string, unknown>): { data: UserData; profile: Profile } {
+  const { username: _u, password: _p, ...data } = body;
+  const profile: Profile = {};
+  for (const field of PROFILE_FIELDS) {
+    if (typeof body[field] === 'string') profile[field] = body[field];
+  }
+  if (Buffer.byteLength(JSON.stringify(data)) > USER_DATA_MAX_BYTES) {
+    throw new BadRequestException({ error: USER_MESSAGES.dataTooLarge });
+  }
+  return { data, profile };
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionStore,
+    private readonly deletionHooks: UserDeletionHooks,
+  ) {}
+
+  findById(id: number): Promise<User | null> {
+    return this.users.findById(id);
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.users.findByUsername(username);
+  }
+
+  /** Creates an account under the public name rules; null when the name is taken. */
+  async createAccount(account: NewAccount): Promise<User | null> {
+    if (isReservedUsername(account.username)) {
+      throw new BadRequestException({ error: USER_MESSAGES.reservedUsername });
+    }
+    return this.insert(account);
+  }
+
+  /** S1 `POST /user`. */
+  async signUp(body: Record<string, unknown> & { username: string; password: string }): Promise<User> {
+    const { data, profile } = splitBody(body);
+    const user = await this.createAccount({ username: body.username, password: body.password, data, ...profile });
+    if (!user) throw new ConflictException({ error: USER_MESSAGES.nameTaken });
+    return user;
+  }
+
+  /** S2 `POST /user/{username}`, by an admin. */
+  async createByAdmin(pathUsername: string, dto: CreateUserDto): Promise<UserCreatedDto> {
+    if (dto.username !== pathUsername) throw new ValidationFailedException(CreateUserDto, USER_MESSAGES.pathBodyMismatch);
+    if (!dto.autoGeneratePassword && dto.password === undefined) {
+      throw new ValidationFailedException(CreateUserDto, USER_MESSAGES.passwordRequired);
+    }
+    if (!USERNAME_PATTERN.test(dto.username) || isReservedUsername(dto.username)) {
+      throw new ConflictException({ error: USER_MESSAGES.notAllowed(dto.username) });
+    }
+    const generated = dto.autoGeneratePassword ? this.hasher.generate() : undefined;
+    const password = generated ?? (dto.password as string);
+    if (password.length < 8) throw new ValidationFailedException(CreateUserDto, USER_MESSAGES.invalidPassword);
+    const user = await this.insert({
+      username: dto.username,
+      password,
+      email: dto.email,
+      fname: dto.fname ?? null,
+      lname: dto.lname ?? null,
+      blockLogin: dto.blockLogin ?? false,
+      blockLoginReason: dto.blockLoginReason ?? null,
+      changePasswordOnFirstLogin: dto.changePasswordOnFirstLogin ?? false,
+    });
+    if (!user) throw new ConflictException({ error: USER_MESSAGES.alreadyExists(dto.username) });
+    return generated ? { message: USER_MESSAGES.created(dto.username), password: generated } : { message: USER_MESSAGES.created(dto.username) };
+  }
+
+  /** The start-up admin: created if absent, never overwritten; may hold a reserved name. */
+  async ensureAdmin(username: string, password: string): Promise<void> {
+    if (await this.users.findByUsername(username)) return;
+    await this.insert({ username, password }, 'admin');
+  }
+
+  async get(username: string): Promise<User> {
+    const user = await this.users.findByUsername(username);
+    if (!user) throw new NotFoundException({ error: USER_MESSAGES.notFound(username) });
+    return user;
+  }
+
+  /** S1 `PUT /user/{username}`: replaces `data`, and the profile fields that are given. */
+  async update(username: string, body: Record<string, unknown>): Promise<User> {
+    if (body.password !== undefined) throw new BadRequestException({ error: USER_MESSAGES.cannotChangePassword });
+    if (body.username !== undefined && body.username !== username) {
+      throw new BadRequestException({ error: USER_MESSAGES.cannotChangeUsername });
+    }
+    const user = await this.get(username);
+    const { data, profile } = splitBody(body);
+    return this.users.update(user, { data, ...profile });
+  }
+
+  async changePassword(user: User, currentSessionId: string, dto: ChangePasswordDto): Promise<void> {
+    if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
+      throw new ForbiddenException({ error: USER_MESSAGES.wrongCurrentPassword });
+    }
+    await this.users.update(user, { passwordHash: await this.hasher.hash(dto.newPassword), changePasswordOnFirstLogin: false });
+    await this.sessions.deleteAllOfUser(user.id, currentSessionId);
+  }
+
+  /** Deletes the user and everything that belongs to them; false when there was no such user. */
+  async delete(username: string): Promise<boolean> {
+    const user = await this.users.findByUsername(username);
+    if (!user) return false;
+    await this.sessions.deleteAllOfUser(user.id);
+    await this.deletionHooks.run(user);
+    await this.users.delete(user.id);
+    return true;
+  }
+
+  async deleteOrFail(username: string): Promise<void> {
+    if (!(await this.delete(username))) throw new NotFoundException({ message: USER_MESSAGES.deleteNotFound(username) });
+  }
+
+  async deleteMany(dto: DeleteUsersDto): Promise<UsersDeletedDto> {
+    const deletedUsers: string[] = [];
+    const doNotExist: string[] = [];
+    for (const username of new Set(dto.usersToDelete)) {
+      (await this.delete(username) ? deletedUsers : doNotExist).push(username);
+    }
+    return { message: USER_MESSAGES.deletedMany(deletedUsers.length), deletedUsers, doNotExist };
+  }
+
+  private async insert(account: NewAccount, role: User['role'] = 'user'): Promise<User | null> {
+    return this.users.insert({
+      username: account.username,
+      passwordHash: await this.hasher.hash(account.password),
+      role,
+      fname: account.fname ?? null,
+      lname: account.lname ?? null,
+      email: account.email ?? null,
+      blockLogin: account.blockLogin ?? false,
+      blockLoginReason: account.blockLoginReason ?? null,
+      changePasswordOnFirstLogin: account.changePasswordOnFirstLogin ?? false,
+      storageQuota: null,
+      data: account.data ?? {},
+    });
+  }
+}
