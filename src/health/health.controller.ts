@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/guards/access.decorators';
 import { SessionStore } from '../auth/sessions/session-store';
+import { BlobStore } from '../storage/blob-store';
 
 @ApiTags('health')
 @Controller('health')
@@ -13,6 +14,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly sessions: SessionStore,
+    private readonly blobs: BlobStore,
   ) {}
 
   @Get()
@@ -23,11 +25,15 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOkResponse({ description: 'database and session store reachable' })
+  @ApiOkResponse({ description: 'database, session store and blob store reachable' })
   @ApiResponse({ status: 503, description: 'a dependency is unreachable; `error` names it' })
   async readiness(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.database.pingCheck('database', { timeout: 3000 }), () => this.probe('sessions', () => this.sessions.ping())]);
+      return await this.health.check([
+        () => this.database.pingCheck('database', { timeout: 3000 }),
+        () => this.probe('sessions', () => this.sessions.ping()),
+        () => this.probe('storage', () => this.blobs.ping()),
+      ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as HealthCheckResult;

@@ -29,6 +29,13 @@ export class BlobTooLargeError extends Error {
   }
 }
 
+/** read() of a key that holds no blob. */
+export class BlobNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`no blob under key ${key}`);
+  }
+}
+
 /**
  * Where file bytes live: the local disk or any S3-compatible store. The only code that knows
  * disks or S3. Keys are generated (`newKey`), never built from user input. A write is all or
@@ -36,8 +43,13 @@ export class BlobTooLargeError extends Error {
  */
 export abstract class BlobStore {
   abstract newKey(): string;
+  /**
+   * Streams `source` into a new blob under `key`. On BlobTooLargeError the source is left
+   * paused, unread and not destroyed (the caller decides: answer 413, drain or destroy it);
+   * on any other failure the source may have been destroyed.
+   */
   abstract write(key: string, source: Readable, options?: BlobWriteOptions): Promise<BlobWriteResult>;
-  /** The whole blob, or the inclusive range, as a stream. */
+  /** The whole blob, or the inclusive range, as a stream. Rejects with BlobNotFoundError when absent. */
   abstract read(key: string, range?: ByteRange): Promise<Readable>;
   /** Removes the blob; no error when it is already gone. */
   abstract delete(key: string): Promise<void>;
@@ -46,4 +58,6 @@ export abstract class BlobStore {
   abstract keys(): AsyncIterable<string>;
   /** Throws when the store cannot be reached (readiness). */
   abstract ping(): Promise<void>;
+  /** Releases connections; called once at shutdown. */
+  async close(): Promise<void> {}
 }

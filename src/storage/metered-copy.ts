@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { BlobTooLargeError, BlobWriteResult } from './blob-store';
+
+/**
+ * Pulls `source` chunk by chunk into `sink`, counting and hashing on the way, and stops at the
+ * first byte over `maxBytes`. The source is iterated without destroy-on-return so that stopping
+ * early leaves it intact: an HTTP request destroyed here would take the socket with it and the
+ * caller could no longer answer 413.
+ */
+export async function meteredCopy(
+  source: Readable,
+  maxBytes: number | undefined,
+  sink: (chunk: Buffer) => Promise<void> | void,
+): Promise<BlobWriteResult> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const data of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer | string>) {
+    const chunk = typeof data === 'string' ? Buffer.from(data) : data;
+    size += chunk.length;
+    if (maxBytes !== undefined && size > maxBytes) throw new BlobTooLargeError(maxBytes);
+    hash.update(chunk);
+    const pending = sink(chunk);
+    if (pending) await pending;
+  }
+  return { size, sha256: hash.digest('hex') };
+}

@@ -1,0 +1,31 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { join } from 'node:path';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { BlobStore } from './blob-store';
+import { LocalBlobStore } from './local-blob-store';
+
+/** The one place that picks a driver; everything else depends on the abstract BlobStore. */
+export async function createBlobStore(config: AppConfig): Promise<BlobStore> {
+  switch (config.storage.driver) {
+    case 'local': {
+      const store = new LocalBlobStore(join(config.dataDir, 'blobs'));
+      await store.init();
+      return store;
+    }
+    case 's3':
+      throw new Error('STORAGE_DRIVER=s3 is not available yet');
+  }
+}
+
+@Global()
+@Module({
+  providers: [{ provide: BlobStore, inject: [APP_CONFIG], useFactory: createBlobStore }],
+  exports: [BlobStore],
+})
+export class StorageModule implements OnApplicationShutdown {
+  constructor(@Inject(BlobStore) private readonly blobs: BlobStore) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.blobs.close();
+  }
+}
