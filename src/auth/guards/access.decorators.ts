@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiExtension, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { ErrorDto } from '../../common/dto/responses.dto';
 import { SESSION_COOKIE } from '../auth.constants';
 import { SessionRecord } from '../sessions/session-store';
@@ -57,14 +57,26 @@ function credentialDocs(): MethodDecorator & ClassDecorator {
   );
 }
 
+/**
+ * Marks an operation as open by design in the OpenAPI document, so that a check can tell it
+ * from an operation that forgot its security entry.
+ */
+export const PUBLIC_EXTENSION = 'x-public';
+
 /** A route anyone may call. */
 export function Public(): MethodDecorator & ClassDecorator {
-  return SetMetadata(ACCESS_RULE, { public: true } satisfies AccessRule);
+  return applyDecorators(SetMetadata(ACCESS_RULE, { public: true } satisfies AccessRule), ApiExtension(PUBLIC_EXTENSION, true));
 }
 
 /** A public route that also reads the caller's session when one is sent (S1's `GET /`). */
 export function OptionalSession(): MethodDecorator & ClassDecorator {
-  return applyDecorators(SetMetadata(ACCESS_RULE, { public: true, optionalUser: true } satisfies AccessRule), credentialDocs());
+  return applyDecorators(
+    SetMetadata(ACCESS_RULE, { public: true, optionalUser: true } satisfies AccessRule),
+    ApiExtension(PUBLIC_EXTENSION, true),
+    // The empty requirement is OpenAPI's way to say "credentials optional".
+    ApiSecurity({}),
+    credentialDocs(),
+  );
 }
 
 /**

@@ -44,8 +44,10 @@ export class SessionGuard extends AuthGuard('jwt') {
       await super.canActivate(context);
       principal = req.user;
     } catch (error) {
+      // A store or database failure is not a bad credential: let it surface as a 500.
+      if (!(error instanceof HttpException)) throw error;
       if (rule.public) return true;
-      if (error instanceof HttpException && !(error instanceof UnauthorizedException)) throw error;
+      if (!(error instanceof UnauthorizedException)) throw error;
       throw credentialFailure(rule.style ?? 'account', false);
     }
     if (!principal) {

@@ -7,5 +7,6 @@ export interface ErrorBody {
 
 export const NOT_FOUND = 'Not Found';
 export const METHOD_NOT_ALLOWED = 'Method not allowed for this endpoint';
-export const MALFORMED_JSON = 'Request body is not valid JSON';
+export const MALFORMED_JSON = 'Malformed JSON';
+export const BODY_NOT_UTF8 = 'Malformed JSON: the body is not valid UTF-8';
 export const JSON_TOO_LARGE = 'JSON body is larger than 1 MiB';

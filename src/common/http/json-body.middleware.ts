@@ -1,12 +1,20 @@
 import { isUtf8 } from 'node:buffer';
 import { IncomingMessage } from 'node:http';
-import { json } from 'express';
+import { BadRequestException, HttpException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { NextFunction, Request, Response, json } from 'express';
+import { BODY_NOT_UTF8, JSON_TOO_LARGE, MALFORMED_JSON } from './error-body';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
+/** What body-parser attaches to the errors it passes on (see body-parser's `read.js`). */
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
 class InvalidUtf8Error extends Error {
   readonly status = 400;
-  readonly type = 'entity.parse.failed';
+  readonly type = 'entity.not.utf8';
 }
 
 /**
@@ -18,14 +26,40 @@ function isJsonish(req: IncomingMessage): boolean {
   return !type.toLowerCase().startsWith('multipart/');
 }
 
+const parseJson = json({
+  limit: JSON_BODY_LIMIT,
+  type: isJsonish,
+  verify: (_req, _res, buf) => {
+    // Checked on the raw bytes: the decoder would otherwise turn bad bytes into U+FFFD silently.
+    if (!isUtf8(buf)) throw new InvalidUtf8Error(BODY_NOT_UTF8);
+  },
+});
+
+/**
+ * body-parser's errors become HTTP exceptions with the contract's bodies here, because Nest
+ * would otherwise turn a SyntaxError into its own 400 shape with a bare parser message.
+ */
+export function toHttpException(error: BodyParserError): HttpException {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new PayloadTooLargeException({ error: JSON_TOO_LARGE });
+    case 'entity.parse.failed':
+      return new BadRequestException({ error: `${MALFORMED_JSON}: ${error.message}` });
+    case 'entity.not.utf8':
+    case 'charset.unsupported':
+      return new BadRequestException({ error: BODY_NOT_UTF8 });
+    case 'encoding.unsupported':
+      return new UnsupportedMediaTypeException({ error: `Unsupported Content-Encoding: ${error.message}` });
+    default:
+      // Aborted or truncated requests and the like: the client's fault, never a 500.
+      return new BadRequestException({ error: `Could not read the request body: ${error.message}` });
+  }
+}
+
 /**
  * The app's JSON body parser (Nest's own is turned off). Routes that stream a raw body
  * (file uploads) are excluded where it is applied, so their bytes are never buffered here.
  */
-export const jsonBodyParser = json({
-  limit: JSON_BODY_LIMIT,
-  type: isJsonish,
-  verify: (_req, _res, buf) => {
-    if (!isUtf8(buf)) throw new InvalidUtf8Error('Request body is not valid UTF-8');
-  },
-});
+export function jsonBodyParser(req: Request, res: Response, next: NextFunction): void {
+  void parseJson(req, res, (error?: unknown) => next(error ? toHttpException(error as BodyParserError) : undefined));
+}
