@@ -12,6 +12,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { RedisModule } from './redis/redis.module';
+import { SoundsModule } from './sounds/sounds.module';
 import { StorageModule } from './storage/storage.module';
 import { UsersModule } from './users/users.module';
 import { UsersService } from './users/users.service';
@@ -26,7 +27,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, StorageModule, UsersModule, AuthModule, AdminModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, StorageModule, UsersModule, AuthModule, AdminModule, HealthModule, SoundsModule],
       // Cross-cutting providers, all in one place.
       providers: [
         { provide: APP_GUARD, useExisting: SessionGuard },

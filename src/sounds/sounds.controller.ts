@@ -1,0 +1,69 @@
+import { Controller, Delete, Get, HttpCode, HttpException, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Request, Response } from 'express';
+import { Authenticated, CurrentUser, Public } from '../auth/guards/access.decorators';
+import { ErrorDto } from '../common/dto/responses.dto';
+import { User } from '../users/user.entity';
+import { ListSoundsQueryDto, SoundDto, SoundPageDto, UploadSoundDto } from './dto/sound.dto';
+import { SOUND_MESSAGES } from './sounds.constants';
+import { SoundsService } from './sounds.service';
+
+@ApiTags('sounds')
+@Controller('sounds')
+export class SoundsController {
+  constructor(private readonly sounds: SoundsService) {}
+
+  @Get()
+  @Public()
+  @ApiOkResponse({ type: SoundPageDto, description: 'newest first' })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad paging' })
+  listSounds(@Query() query: ListSoundsQueryDto): Promise<SoundPageDto> {
+    return this.sounds.list(query);
+  }
+
+  @Post()
+  @Authenticated('sound')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: UploadSoundDto })
+  @ApiCreatedResponse({ type: SoundDto })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'no file part, or a malformed body' })
+  @ApiResponse({ status: 413, type: ErrorDto, description: 'over MAX_UPLOAD_BYTES' })
+  @ApiResponse({ status: 415, type: ErrorDto, description: 'the bytes are not MP3, WAV, OGG/Opus, FLAC, M4A/AAC or WebM' })
+  uploadSound(@CurrentUser() user: User, @Req() req: Request): Promise<SoundDto> {
+    return this.sounds.upload(user, req);
+  }
+
+  @Get(':id')
+  @Public()
+  @ApiOkResponse({ type: SoundDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  getSound(@Param('id') id: string): Promise<SoundDto> {
+    return this.sounds.get(id);
+  }
+
+  @Get(':id/stream')
+  @Public()
+  @ApiHeader({ name: 'Range', required: false, description: 'one byte range, e.g. bytes=0-1023' })
+  @ApiProduces('audio/*')
+  @ApiOkResponse({ description: 'the audio bytes', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 206, description: 'the requested range', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  @ApiResponse({ status: 416, type: ErrorDto, description: 'range past the end; Content-Range: bytes */size' })
+  async streamSound(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
+    const served = await this.sounds.openStream(id, req.headers);
+    res.set(served.headers);
+    if (!served.body) throw new HttpException({ error: SOUND_MESSAGES.rangeNotSatisfiable }, served.status);
+    res.status(served.status);
+    // Bytes are on the wire by the time a read fails: cutting the connection is the honest answer.
+    return new StreamableFile(served.body).setErrorHandler((error, response) => response.destroy?.(error));
+  }
+
+  @Delete(':id')
+  @Authenticated('sound')
+  @HttpCode(204)
+  @ApiResponse({ status: 204, description: 'deleted, with its bytes' })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  deleteSound(@CurrentUser() user: User, @Param('id') id: string): Promise<void> {
+    return this.sounds.delete(user, id);
+  }
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Sound } from './entities/sound.entity';
+
+export type NewSound = Omit<Sound, 'id' | 'owner' | 'createdAt'>;
+
+@Injectable()
+export class SoundsRepository {
+  constructor(@InjectRepository(Sound) private readonly sounds: Repository<Sound>) {}
+
+  async insert(sound: NewSound): Promise<Sound> {
+    return this.sounds.save(this.sounds.create({ ...sound, createdAt: new Date() }));
+  }
+
+  findWithOwner(id: number): Promise<Sound | null> {
+    return this.sounds.findOne({ where: { id }, relations: { owner: true } });
+  }
+
+  /** Newest first; ids break ties between sounds of the same millisecond. */
+  page(offset: number, limit: number, ownerId?: number): Promise<[Sound[], number]> {
+    return this.sounds.findAndCount({
+      where: ownerId === undefined ? {} : { ownerId },
+      relations: { owner: true },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip: offset,
+      take: limit,
+    });
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const result = await this.sounds.delete({ id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async blobKeysOfOwner(ownerId: number): Promise<string[]> {
+    const rows = await this.sounds.find({ where: { ownerId }, select: { id: true, blobKey: true } });
+    return rows.map((row) => row.blobKey);
+  }
+
+  async deleteAllOfOwner(ownerId: number): Promise<void> {
+    await this.sounds.delete({ ownerId });
+  }
+}

@@ -1,0 +1,209 @@
+import { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import {
+  BadRequestException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  OnModuleInit,
+  PayloadTooLargeException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { ifRangeAllows, planRange, rangeHeaders, RangePlan } from '../common/http/byte-range';
+import { isMultipart, MalformedMultipartError, MultipartAbortedError, MultipartFilePart, readMultipart } from '../common/http/multipart';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { BlobStore, BlobTooLargeError } from '../storage/blob-store';
+import { UserDeletionHooks } from '../users/user-deletion-hooks';
+import { User } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
+import { AudioTags, NO_TAGS, readAudioTags } from './audio-metadata';
+import { AudioFormat, AudioSniffer, NotAudioError } from './audio-sniffer';
+import { ListSoundsQueryDto, SoundDto, SoundPageDto } from './dto/sound.dto';
+import { MAX_TITLE_LENGTH, SOUND_FILE_FIELD, SOUND_MESSAGES, SOUND_TITLE_FIELD } from './sounds.constants';
+import { SoundsRepository } from './sounds.repository';
+import { toSoundView } from './sound-view';
+
+/** An audio part that is safely in the blob store, not yet recorded. */
+interface ReceivedAudio {
+  key: string;
+  filename: string;
+  format: AudioFormat;
+  size: number;
+  sha256: string;
+}
+
+/** What `GET /sounds/{id}/stream` answers: headers always, bytes unless the range is unsatisfiable. */
+export interface SoundStream {
+  status: RangePlan['status'];
+  headers: Record<string, string>;
+  body: Readable | null;
+}
+
+/** Control characters and path separators never reach the database or a header. */
+function cleanFilename(raw: string): string {
+  const name = raw.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^.*[\\/]/, '').trim();
+  return (name || 'sound').slice(0, 255);
+}
+
+/** Sound ids in paths are positive integers; anything else names no sound. */
+function parseSoundId(raw: string): number | null {
+  return /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : null;
+}
+
+@Injectable()
+export class SoundsService implements OnModuleInit {
+  private readonly logger = new Logger(SoundsService.name);
+
+  constructor(
+    private readonly sounds: SoundsRepository,
+    private readonly users: UsersRepository,
+    private readonly blobs: BlobStore,
+    private readonly deletionHooks: UserDeletionHooks,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.deletionHooks.register((user) => this.deleteAllOf(user));
+  }
+
+  async list(query: ListSoundsQueryDto): Promise<SoundPageDto> {
+    let ownerId: number | undefined;
+    if (query.owner !== undefined) {
+      const owner = await this.users.findByUsername(query.owner);
+      if (!owner) return { items: [], total: 0 };
+      ownerId = owner.id;
+    }
+    const [sounds, total] = await this.sounds.page(query.offset, query.limit, ownerId);
+    return { items: sounds.map(toSoundView), total };
+  }
+
+  async get(rawId: string): Promise<SoundDto> {
+    return toSoundView(await this.findOrFail(rawId));
+  }
+
+  /**
+   * Streams the multipart body: the `file` part goes straight into the blob store through the
+   * audio sniffer, so a non-audio upload stops at its first bytes and leaves no blob behind.
+   */
+  async upload(user: User, req: IncomingMessage): Promise<SoundDto> {
+    if (!isMultipart(req)) throw new BadRequestException({ error: SOUND_MESSAGES.notMultipart });
+    const written: string[] = [];
+    try {
+      let received: ReceivedAudio | undefined;
+      const { fields } = await readMultipart(req, async (part) => {
+        if (part.field !== SOUND_FILE_FIELD || received || written.length > 0) {
+          // One sound per request; other file parts are read and dropped.
+          part.stream.resume();
+          return;
+        }
+        const key = this.blobs.newKey();
+        written.push(key);
+        received = await this.receiveAudio(key, part);
+      });
+      if (!received) throw new BadRequestException({ error: SOUND_MESSAGES.noFile });
+      const title = (fields[SOUND_TITLE_FIELD] ?? '').trim() || received.filename;
+      if (title.length > MAX_TITLE_LENGTH) throw new BadRequestException({ error: SOUND_MESSAGES.titleTooLong });
+      const tags = await this.readTags(received);
+      const sound = await this.sounds.insert({
+        ownerId: user.id,
+        title,
+        filename: received.filename,
+        contentType: received.format.contentType,
+        size: received.size,
+        durationMs: tags.durationSeconds === null ? null : Math.round(tags.durationSeconds * 1000),
+        artist: tags.artist,
+        album: tags.album,
+        blobKey: received.key,
+        sha256: received.sha256,
+      });
+      written.length = 0;
+      return toSoundView({ ...sound, owner: user });
+    } catch (error) {
+      await Promise.all(written.map((key) => this.deleteBlob(key)));
+      throw this.uploadFailure(error);
+    }
+  }
+
+  async openStream(rawId: string, headers: IncomingHttpHeaders): Promise<SoundStream> {
+    const sound = await this.findOrFail(rawId);
+    const etag = `"${sound.sha256}"`;
+    const plan = ifRangeAllows(headers, etag, sound.createdAt) ? planRange(headers.range, sound.size) : ({ status: 200 } as const);
+    const common = {
+      'Content-Type': sound.contentType,
+      ETag: etag,
+      'Last-Modified': sound.createdAt.toUTCString(),
+      'Cache-Control': 'public, max-age=0, must-revalidate',
+      'X-Content-Type-Options': 'nosniff',
+      ...rangeHeaders(plan, sound.size),
+    };
+    if (plan.status === 416) return { status: 416, headers: common, body: null };
+    const body = await this.blobs.read(sound.blobKey, plan.status === 206 ? plan.range : undefined);
+    return { status: plan.status, headers: common, body };
+  }
+
+  async delete(user: User, rawId: string): Promise<void> {
+    const sound = await this.findOrFail(rawId);
+    if (sound.ownerId !== user.id && user.role !== 'admin') throw new ForbiddenException({ error: SOUND_MESSAGES.notYours });
+    // The row goes first: a blob whose delete fails is an orphan to sweep, never a sound without bytes.
+    if (await this.sounds.delete(sound.id)) await this.deleteBlob(sound.blobKey);
+  }
+
+  private async deleteAllOf(user: User): Promise<void> {
+    const keys = await this.sounds.blobKeysOfOwner(user.id);
+    await this.sounds.deleteAllOfOwner(user.id);
+    for (const key of keys) await this.deleteBlob(key);
+  }
+
+  private async findOrFail(rawId: string) {
+    const id = parseSoundId(rawId);
+    const sound = id === null ? null : await this.sounds.findWithOwner(id);
+    if (!sound) throw new NotFoundException({ error: SOUND_MESSAGES.notFound });
+    return sound;
+  }
+
+  private async receiveAudio(key: string, part: MultipartFilePart): Promise<ReceivedAudio> {
+    const sniffer = new AudioSniffer();
+    part.stream.on('error', (error) => sniffer.destroy(error));
+    part.stream.pipe(sniffer);
+    try {
+      const { size, sha256 } = await this.blobs.write(key, sniffer, { maxBytes: this.config.maxUploadBytes });
+      // A write that ended cleanly has passed the sniffer, which fails on anything but audio.
+      return { key, filename: cleanFilename(part.filename), format: sniffer.format as AudioFormat, size, sha256 };
+    } catch (error) {
+      sniffer.destroy();
+      throw error;
+    }
+  }
+
+  /** Tags are a nicety: a file the parser cannot read is still a sound, with no duration. */
+  private async readTags(audio: ReceivedAudio): Promise<AudioTags> {
+    let stream: Readable | undefined;
+    try {
+      stream = await this.blobs.read(audio.key);
+      return await readAudioTags(stream, audio.format.contentType, audio.size);
+    } catch (error) {
+      this.logger.warn(`no tags for ${audio.format.name} upload: ${(error as Error).message}`);
+      return NO_TAGS;
+    } finally {
+      stream?.destroy();
+    }
+  }
+
+  private async deleteBlob(key: string): Promise<void> {
+    try {
+      await this.blobs.delete(key);
+    } catch (error) {
+      this.logger.error(`could not delete blob ${key}: ${(error as Error).message}`);
+    }
+  }
+
+  private uploadFailure(error: unknown): unknown {
+    if (error instanceof NotAudioError) return new UnsupportedMediaTypeException({ error: SOUND_MESSAGES.notAudio });
+    if (error instanceof BlobTooLargeError) return new PayloadTooLargeException({ error: SOUND_MESSAGES.tooLarge(this.config.maxUploadBytes) });
+    if (error instanceof MalformedMultipartError) return new BadRequestException({ error: `Malformed multipart body: ${error.message}` });
+    if (error instanceof MultipartAbortedError) return new BadRequestException({ error: SOUND_MESSAGES.aborted });
+    return error;
+  }
+}
