@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BlobNotFoundError, BlobStat, BlobStore, BlobWriteOptions, BlobWriteResult, ByteRange } from './blob-store';
 import { assertBlobKey, isBlobKey, newBlobKey } from './blob-key';
-import { meteredCopy } from './metered-copy';
+import { holdEarlyErrors, meteredCopy } from './metered-copy';
 
 /**
  * Big reads and writes: a 64 KiB default costs a syscall and a thread-pool round trip per
@@ -80,6 +80,15 @@ export class LocalBlobStore extends BlobStore {
   }
 
   async write(key: string, source: Readable, options: BlobWriteOptions = {}): Promise<BlobWriteResult> {
+    const release = holdEarlyErrors(source);
+    try {
+      return await this.writeFile(key, source, options);
+    } finally {
+      release();
+    }
+  }
+
+  private async writeFile(key: string, source: Readable, options: BlobWriteOptions): Promise<BlobWriteResult> {
     const target = this.pathOf(key);
     const temp = join(this.tempDir, `${key}.${randomBytes(4).toString('hex')}`);
     const file = await open(temp, 'wx', 0o600);

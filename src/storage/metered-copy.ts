@@ -3,6 +3,17 @@ import { Readable } from 'node:stream';
 import { BlobTooLargeError, BlobWriteResult } from './blob-store';
 
 /**
+ * Call before the first await of a write, release when it settles: a source that fails while
+ * the driver is still opening its file would otherwise emit 'error' with no listener and crash
+ * the process. The error is not lost: the stream keeps it and iterating it re-throws it.
+ */
+export function holdEarlyErrors(source: Readable): () => void {
+  const ignore = (): void => undefined;
+  source.on('error', ignore);
+  return () => source.off('error', ignore);
+}
+
+/**
  * Pulls `source` chunk by chunk into `sink`, counting and hashing on the way, and stops at the
  * first byte over `maxBytes`. The source is iterated without destroy-on-return so that stopping
  * early leaves it intact: an HTTP request destroyed here would take the socket with it and the

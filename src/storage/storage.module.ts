@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { BlobStore } from './blob-store';
 import { LocalBlobStore } from './local-blob-store';
+import { createS3Client, S3BlobStore } from './s3-blob-store';
 
 /** The one place that picks a driver; everything else depends on the abstract BlobStore. */
 export async function createBlobStore(config: AppConfig): Promise<BlobStore> {
@@ -13,7 +14,7 @@ export async function createBlobStore(config: AppConfig): Promise<BlobStore> {
       return store;
     }
     case 's3':
-      throw new Error('STORAGE_DRIVER=s3 is not available yet');
+      return new S3BlobStore(createS3Client(config.storage.s3), config.storage.s3.bucket);
   }
 }
 

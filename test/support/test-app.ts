@@ -9,6 +9,7 @@ import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app-factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { startS3rver, TestS3 } from './s3';
 
 type Env = Record<string, string | undefined>;
 
@@ -19,6 +20,8 @@ type Env = Record<string, string | undefined>;
 export const services = {
   mysql: process.env.DB_TYPE === 'mysql',
   redis: Boolean(process.env.REDIS_URL),
+  /** STORAGE_DRIVER=s3 without S3_ENDPOINT: each test app gets its own in-process s3rver. */
+  s3: process.env.STORAGE_DRIVER === 's3',
 };
 
 export interface TestApp {
@@ -55,6 +58,11 @@ export async function startTestApp(overrides: Env = {}): Promise<TestApp> {
     await admin.query(`CREATE DATABASE \`${env.DB_NAME}\` CHARACTER SET utf8mb4`);
     await admin.end();
   }
+  let s3: TestS3 | undefined;
+  if (env.STORAGE_DRIVER === 's3' && !env.S3_ENDPOINT) {
+    s3 = await startS3rver();
+    Object.assign(env, s3.env);
+  }
   const config = loadConfig(env);
 
   const cleanup = async (): Promise<void> => {
@@ -69,6 +77,7 @@ export async function startTestApp(overrides: Env = {}): Promise<TestApp> {
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();
     }
+    await s3?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };
 

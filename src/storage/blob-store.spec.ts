@@ -1,0 +1,271 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { startS3rver, TestS3 } from '../../test/support/s3';
+import { BlobNotFoundError, BlobStore, BlobTooLargeError } from './blob-store';
+import { LocalBlobStore } from './local-blob-store';
+import { createS3Client, S3BlobStore } from './s3-blob-store';
+
+interface Driver {
+  store: BlobStore;
+  /** Names of write leftovers that are not blobs (temp files); empty when the store is clean. */
+  leftovers(): string[];
+  /** The same kind of store pointed at something that does not exist. */
+  unreachable(): BlobStore;
+  stop(): Promise<void>;
+}
+
+async function localDriver(): Promise<Driver> {
+  const dir = mkdtempSync(join(tmpdir(), 'cloudstash-blobs-'));
+  const store = new LocalBlobStore(join(dir, 'blobs'));
+  await store.init();
+  return {
+    store,
+    leftovers: () => readdirSync(join(dir, 'blobs', '.tmp')),
+    unreachable: () => new LocalBlobStore(join(dir, 'missing')),
+    stop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+async function s3Driver(): Promise<Driver> {
+  const s3: TestS3 = await startS3rver();
+  const settings = { endpoint: s3.endpoint, region: 'us-east-1', bucket: s3.bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true };
+  const store = new S3BlobStore(createS3Client(settings), s3.bucket);
+  const others: BlobStore[] = [];
+  return {
+    store,
+    // Incomplete multipart parts are not objects: keys() and stat() already prove none is visible.
+    leftovers: () => [],
+    unreachable: () => {
+      const other = new S3BlobStore(createS3Client(settings), 'no-such-bucket');
+      others.push(other);
+      return other;
+    },
+    stop: async () => {
+      await Promise.all([store, ...others].map((s) => s.close()));
+      await s3.stop();
+    },
+  };
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Yields `data` in uneven slices, so that chunk borders fall anywhere. */
+function sourceOf(data: Buffer, slice = 100_003): Readable {
+  return Readable.from(
+    (function* () {
+      for (let at = 0; at < data.length; at += slice) yield data.subarray(at, at + slice);
+    })(),
+  );
+}
+
+/** Sends `bytes` bytes, then fails the way a cut connection does. */
+function failingSource(bytes: number): Readable {
+  return Readable.from(
+    (async function* () {
+      for (let sent = 0; sent < bytes; sent += 65_536) yield randomBytes(Math.min(65_536, bytes - sent));
+      throw new Error('connection cut');
+    })(),
+  );
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function allKeys(store: BlobStore): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const key of store.keys()) keys.push(key);
+  return keys.sort();
+}
+
+describe.each([
+  ['local', localDriver],
+  ['s3 (s3rver)', s3Driver],
+])('BlobStore driver: %s', (_name, makeDriver) => {
+  let driver: Driver;
+  let store: BlobStore;
+
+  beforeEach(async () => {
+    driver = await makeDriver();
+    store = driver.store;
+  });
+  afterEach(async () => {
+    await driver.stop();
+  });
+
+  it('generates distinct keys that are safe path segments', () => {
+    const a = store.newKey();
+    const b = store.newKey();
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(a).not.toBe(b);
+  });
+
+  it('writes and reads back byte-exact, with size and sha256 computed while streaming', async () => {
+    // Over one 8 MiB multipart part, so that the s3 driver completes a real multipart upload.
+    const data = randomBytes(9 * 1024 * 1024 + 17);
+    const key = store.newKey();
+    const result = await store.write(key, sourceOf(data), { maxBytes: data.length, contentType: 'audio/mpeg' });
+    expect(result).toEqual({ size: data.length, sha256: sha256(data) });
+    expect(await store.stat(key)).toEqual({ size: data.length });
+    const back = await readAll(await store.read(key));
+    expect(back.length).toBe(data.length);
+    expect(back.equals(data)).toBe(true);
+    expect(await allKeys(store)).toEqual([key]);
+    expect(driver.leftovers()).toEqual([]);
+  });
+
+  it('stores an empty blob', async () => {
+    const key = store.newKey();
+    const result = await store.write(key, Readable.from([]));
+    expect(result).toEqual({ size: 0, sha256: sha256(Buffer.alloc(0)) });
+    expect(await store.stat(key)).toEqual({ size: 0 });
+    expect((await readAll(await store.read(key))).length).toBe(0);
+  });
+
+  it('accepts string chunks as their UTF-8 bytes', async () => {
+    const key = store.newKey();
+    const result = await store.write(key, Readable.from(['héllo', ' wörld'], { objectMode: false }));
+    expect(result.size).toBe(Buffer.byteLength('héllo wörld'));
+    expect((await readAll(await store.read(key))).toString('utf8')).toBe('héllo wörld');
+  });
+
+  it('reads inclusive byte ranges', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 5);
+    const key = store.newKey();
+    await store.write(key, sourceOf(data));
+    const ranges: [number, number][] = [
+      [0, 0],
+      [0, 99],
+      [1_048_570, 1_048_600],
+      [1000, 2 * 1024 * 1024 + 1234],
+      [data.length - 1, data.length - 1],
+      [0, data.length - 1],
+    ];
+    for (const [start, end] of ranges) {
+      const part = await readAll(await store.read(key, { start, end }));
+      expect(part.equals(data.subarray(start, end + 1))).toBe(true);
+    }
+  });
+
+  it('accepts exactly maxBytes', async () => {
+    const data = randomBytes(1000);
+    const key = store.newKey();
+    await expect(store.write(key, sourceOf(data, 7), { maxBytes: 1000 })).resolves.toEqual({ size: 1000, sha256: sha256(data) });
+  });
+
+  it('rejects one byte over maxBytes with BlobTooLargeError and keeps nothing', async () => {
+    const key = store.newKey();
+    const source = sourceOf(randomBytes(1001), 7);
+    const write = store.write(key, source, { maxBytes: 1000 });
+    await expect(write).rejects.toBeInstanceOf(BlobTooLargeError);
+    await expect(write).rejects.toMatchObject({ limit: 1000 });
+    expect(await store.stat(key)).toBeNull();
+    expect(await allKeys(store)).toEqual([]);
+    expect(driver.leftovers()).toEqual([]);
+  });
+
+  it('stops reading a large oversized source early and leaves it undestroyed for the caller', async () => {
+    const key = store.newKey();
+    let produced = 0;
+    const source = new Readable({
+      read() {
+        // An endless source: the write can only finish by giving up on it.
+        produced += 65_536;
+        this.push(Buffer.alloc(65_536, 1));
+      },
+    });
+    await expect(store.write(key, source, { maxBytes: 20 * 1024 * 1024 })).rejects.toBeInstanceOf(BlobTooLargeError);
+    expect(source.destroyed).toBe(false);
+    expect(produced).toBeLessThan(40 * 1024 * 1024);
+    expect(await store.stat(key)).toBeNull();
+    expect(await allKeys(store)).toEqual([]);
+    expect(driver.leftovers()).toEqual([]);
+    source.destroy();
+  });
+
+  it('a source that fails midway rejects with its error and leaves nothing', async () => {
+    const key = store.newKey();
+    await expect(store.write(key, failingSource(10 * 1024 * 1024))).rejects.toThrow('connection cut');
+    expect(await store.stat(key)).toBeNull();
+    expect(await allKeys(store)).toEqual([]);
+    expect(driver.leftovers()).toEqual([]);
+    await expect(store.read(key)).rejects.toBeInstanceOf(BlobNotFoundError);
+  });
+
+  it('a source destroyed midway (client abort) leaves nothing', async () => {
+    const key = store.newKey();
+    const source = new Readable({ read() {} });
+    source.push(randomBytes(100_000));
+    setImmediate(() => source.destroy(new Error('aborted')));
+    await expect(store.write(key, source)).rejects.toThrow('aborted');
+    expect(await store.stat(key)).toBeNull();
+    expect(await allKeys(store)).toEqual([]);
+    expect(driver.leftovers()).toEqual([]);
+  });
+
+  it('delete removes the blob and is idempotent', async () => {
+    const keep = store.newKey();
+    const gone = store.newKey();
+    await store.write(keep, sourceOf(Buffer.from('keep')));
+    await store.write(gone, sourceOf(Buffer.from('gone')));
+    await store.delete(gone);
+    await store.delete(gone);
+    await store.delete(store.newKey());
+    expect(await store.stat(gone)).toBeNull();
+    await expect(store.read(gone)).rejects.toBeInstanceOf(BlobNotFoundError);
+    expect(await allKeys(store)).toEqual([keep]);
+  });
+
+  it('stat and read of a key that never existed: null and BlobNotFoundError', async () => {
+    const key = store.newKey();
+    expect(await store.stat(key)).toBeNull();
+    await expect(store.read(key)).rejects.toBeInstanceOf(BlobNotFoundError);
+  });
+
+  it('keys() lists every blob', async () => {
+    const written = [];
+    for (let i = 0; i < 5; i++) {
+      const key = store.newKey();
+      await store.write(key, sourceOf(randomBytes(10)));
+      written.push(key);
+    }
+    expect(await allKeys(store)).toEqual(written.sort());
+  });
+
+  it('refuses keys it did not generate (no path or object-name injection)', async () => {
+    for (const bad of ['../../etc/passwd', '', 'ABCDEF0123456789abcdef0123456789', 'a'.repeat(33)]) {
+      await expect(store.stat(bad)).rejects.toThrow('invalid blob key');
+      await expect(store.write(bad, sourceOf(Buffer.from('x')))).rejects.toThrow('invalid blob key');
+    }
+  });
+
+  it('ping succeeds on a reachable store and fails on a missing one', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+    await expect(driver.unreachable().ping()).rejects.toThrow();
+  });
+});
+
+describe('LocalBlobStore start-up', () => {
+  it('removes temp files idle for over an hour and keeps recent ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudstash-blobs-'));
+    try {
+      const store = new LocalBlobStore(dir);
+      await store.init();
+      writeFileSync(join(dir, '.tmp', 'old'), 'x');
+      writeFileSync(join(dir, '.tmp', 'new'), 'x');
+      const old = new Date(Date.now() - 61 * 60_000);
+      utimesSync(join(dir, '.tmp', 'old'), old, old);
+      await store.init();
+      expect(readdirSync(join(dir, '.tmp'))).toEqual(['new']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
