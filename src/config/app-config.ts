@@ -36,6 +36,27 @@ export interface AppConfig {
   readonly maxUploadBytes: number;
   readonly cookieSecure: boolean;
   readonly logLevel: string;
+  /** Login and sign-up throttling (issue 5): per client address and per username. */
+  readonly rateLimits: RateLimits;
+  /** Bearer token that /metrics requires; unset = open. */
+  readonly metricsToken: string | undefined;
+  /** How long in-flight requests may run on after SIGTERM before their connections are cut. */
+  readonly shutdownGraceMs: number;
+  /** Origins allowed by CORS; empty = no cross-origin access. */
+  readonly corsOrigins: readonly string[];
+  /** Express 'trust proxy' (false, true, a hop count, or addresses/subnets). */
+  readonly trustProxy: boolean | number | string;
+}
+
+/** At most `limit` requests per `ttlMs`; the one who goes over waits out another `ttlMs`. */
+export interface RateLimit {
+  readonly limit: number;
+  readonly ttlMs: number;
+}
+
+export interface RateLimits {
+  readonly login: { readonly perAddress: RateLimit; readonly perUsername: RateLimit };
+  readonly register: { readonly perAddress: RateLimit; readonly perUsername: RateLimit };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -92,6 +113,26 @@ function text(env: Env, name: string): string | undefined {
 function required(env: Env, name: string, why: string): string {
   const raw = text(env, name);
   if (raw === undefined) throw new ConfigError(`${name} is required ${why}`);
+  return raw;
+}
+
+/** "20/1m": 20 requests per minute. */
+function rateLimit(env: Env, name: string, fallback: string): RateLimit {
+  const raw = text(env, name) ?? fallback;
+  const match = /^(\d+)\/(.+)$/.exec(raw.trim());
+  if (!match || Number(match[1]) < 1) {
+    throw new ConfigError(`${name}="${raw}" must be <requests>/<duration>, for example 10/5m`);
+  }
+  return { limit: Number(match[1]), ttlMs: parseDuration(name, match[2]) };
+}
+
+function trustProxy(env: Env): boolean | number | string {
+  const raw = text(env, 'TRUST_PROXY');
+  if (raw === undefined) return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const lower = raw.toLowerCase();
+  if (['true', 'false'].includes(lower)) return lower === 'true';
+  // Addresses, subnets and Express's names (loopback, linklocal, uniquelocal), comma-separated.
   return raw;
 }
 
@@ -181,5 +222,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1),
     cookieSecure: bool(env, 'COOKIE_SECURE', nodeEnv === 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
+    rateLimits: {
+      login: {
+        perAddress: rateLimit(env, 'RATE_LIMIT_LOGIN_IP', '30/1m'),
+        perUsername: rateLimit(env, 'RATE_LIMIT_LOGIN', '10/5m'),
+      },
+      register: {
+        perAddress: rateLimit(env, 'RATE_LIMIT_REGISTER_IP', '20/10m'),
+        perUsername: rateLimit(env, 'RATE_LIMIT_REGISTER', '5/10m'),
+      },
+    },
+    metricsToken: text(env, 'METRICS_TOKEN'),
+    shutdownGraceMs: parseDuration('SHUTDOWN_GRACE', text(env, 'SHUTDOWN_GRACE') ?? '30s'),
+    corsOrigins: (text(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
+    trustProxy: trustProxy(env),
   });
 }
