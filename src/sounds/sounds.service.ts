@@ -126,11 +126,13 @@ export class SoundsService implements OnModuleInit {
     }
   }
 
-  async openStream(rawId: string, headers: IncomingHttpHeaders): Promise<SoundStream> {
+  async openStream(rawId: string, request: IncomingHttpHeaders): Promise<SoundStream> {
     const sound = await this.findOrFail(rawId);
     const etag = `"${sound.sha256}"`;
-    const plan = ifRangeAllows(headers, etag, sound.createdAt) ? planRange(headers.range, sound.size) : ({ status: 200 } as const);
-    const common = {
+    const plan = ifRangeAllows(request, etag, sound.createdAt) ? planRange(request.range, sound.size) : ({ status: 200 } as const);
+    // An unsatisfiable range is answered with a JSON error: only the range headers apply to it.
+    if (plan.status === 416) return { status: 416, headers: rangeHeaders(plan, sound.size), body: null };
+    const headers = {
       'Content-Type': sound.contentType,
       ETag: etag,
       'Last-Modified': sound.createdAt.toUTCString(),
@@ -138,9 +140,8 @@ export class SoundsService implements OnModuleInit {
       'X-Content-Type-Options': 'nosniff',
       ...rangeHeaders(plan, sound.size),
     };
-    if (plan.status === 416) return { status: 416, headers: common, body: null };
     const body = await this.blobs.read(sound.blobKey, plan.status === 206 ? plan.range : undefined);
-    return { status: plan.status, headers: common, body };
+    return { status: plan.status, headers, body };
   }
 
   async delete(user: User, rawId: string): Promise<void> {
