@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './openapi';
+import { applyHttpSecurity } from './security/http-security';
 
 const LOG_LEVELS: Record<string, LogLevel[] | false> = {
   silent: false,
@@ -23,6 +24,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   });
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Before Swagger and the routes, so that every answer carries the security headers.
+  applyHttpSecurity(app, config);
   app.enableShutdownHooks();
   setupOpenApi(app);
   await app.init();

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '
 import { ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { ErrorDto, MessageDto } from '../common/dto/responses.dto';
+import { RateLimited } from '../rate-limit/rate-limited.decorator';
 import { NewCredentialsDto } from '../users/dto/credentials.dto';
 import { User } from '../users/user.entity';
 import { AUTH_MESSAGES } from './auth.constants';
@@ -25,6 +26,7 @@ export class AuthController {
 
   @Post('register')
   @Public()
+  @RateLimited('register')
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'registered' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'invalid username or password, or name taken' })
@@ -34,6 +36,7 @@ export class AuthController {
 
   @Post('login')
   @Public()
+  @RateLimited('login')
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto, description: 'session opened; also sets the `session` cookie' })
   @ApiResponse({ status: 403, type: ErrorDto, description: 'wrong name or password, or login blocked' })
@@ -55,6 +58,7 @@ export class AuthController {
 
   @Post('auth')
   @Public()
+  @RateLimited('login')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenDto, description: 'session opened; also sets the `session` cookie' })
   @ApiResponse({ status: 403, type: ErrorDto })
@@ -75,6 +79,7 @@ export class AuthController {
 
   @Post('authenticate')
   @Public()
+  @RateLimited('login')
   @HttpCode(200)
   @ApiOkResponse({ type: AuthenticateResponseDto })
   @ApiResponse({ status: 400, description: 'S2 JSON validation error' })

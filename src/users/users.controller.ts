@@ -4,6 +4,7 @@ import { Request, Response } from 'express';
 import { Authenticated, CurrentSession, CurrentUser, OptionalSession, Public } from '../auth/guards/access.decorators';
 import { SessionRecord } from '../auth/sessions/session-store';
 import { ErrorDto, MessageDto } from '../common/dto/responses.dto';
+import { RateLimited } from '../rate-limit/rate-limited.decorator';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { CreateUserDto, UserCreatedDto } from './dto/create-user.dto';
 import { NewCredentialsDto } from './dto/credentials.dto';
@@ -37,6 +38,7 @@ export class UsersController {
 
   @Post('user')
   @Public()
+  @RateLimited('register')
   @ApiBody({ type: NewCredentialsDto, description: 'username and password; every other member is kept as `data`' })
   @ApiCreatedResponse({ type: UserView })
   @ApiResponse({ status: 400, type: ErrorDto })

@@ -50,6 +50,11 @@ export async function startTestApp(overrides: Env = {}): Promise<TestApp> {
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     REDIS_KEY_PREFIX: `cloudstash-test-${suffix}:`,
+    // Suites log in many times from 127.0.0.1; test/e2e/rate-limit.e2e-spec.ts sets tight limits itself.
+    RATE_LIMIT_LOGIN: '100000/1m',
+    RATE_LIMIT_LOGIN_IP: '100000/1m',
+    RATE_LIMIT_REGISTER: '100000/1m',
+    RATE_LIMIT_REGISTER_IP: '100000/1m',
     ...overrides,
   };
   if (env.DB_TYPE === 'mysql') {
