@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap } from '@nestjs/common';
+import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import cookieParser from 'cookie-parser';
 import { AdminModule } from './admin/admin.module';
@@ -10,6 +10,7 @@ import { AppValidationPipe } from './common/http/validation';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { FilesModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -29,7 +30,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, StorageModule, UsersModule, AuthModule, AdminModule, HealthModule, SoundsModule, RateLimitModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, StorageModule, UsersModule, AuthModule, AdminModule, HealthModule, FilesModule, SoundsModule, RateLimitModule],
       // Cross-cutting providers, all in one place.
       providers: [
         // Throttling first, so that a flood of guesses is turned away before any other work.
@@ -42,7 +43,9 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(cookieParser(), jsonBodyParser).forRoutes('{*path}');
+    consumer.apply(cookieParser()).forRoutes('{*path}');
+    // PUT /files/{filename} streams its raw body into the blob store: no parser may read it first.
+    consumer.apply(jsonBodyParser).exclude({ path: 'files/:filename', method: RequestMethod.PUT }).forRoutes('{*path}');
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,6 +1,10 @@
 import { SessionRow } from '../auth/sessions/session.entity';
+import { FileShare } from '../files/entities/file-share.entity';
+import { FileVersion } from '../files/entities/file-version.entity';
+import { StoredFile } from '../files/entities/stored-file.entity';
+import { UploadReservation } from '../files/entities/upload-reservation.entity';
 import { Sound } from '../sounds/entities/sound.entity';
 import { User } from '../users/user.entity';
 
 /** Every entity of the app; each module owns its own, this list only registers them. */
-export const ENTITIES = [User, SessionRow, Sound];
+export const ENTITIES = [User, SessionRow, Sound, StoredFile, FileVersion, FileShare, UploadReservation];

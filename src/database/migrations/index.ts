@@ -1,5 +1,6 @@
 import { Accounts1763740800000 } from './1763740800000-accounts';
+import { Files1763745000000 } from './1763745000000-files';
 import { Sounds1763800000000 } from './1763800000000-sounds';
 
 /** Applied in order at start-up, on SQLite and MySQL alike. */
-export const MIGRATIONS = [Accounts1763740800000, Sounds1763800000000];
+export const MIGRATIONS = [Accounts1763740800000, Files1763745000000, Sounds1763800000000];

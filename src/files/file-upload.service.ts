@@ -1,0 +1,142 @@
+import { HttpException, HttpStatus, Inject, Injectable, Logger, PayloadTooLargeException } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { BlobStore, BlobTooLargeError, BlobWriteResult } from '../storage/blob-store';
+import { User } from '../users/user.entity';
+import { storedContentType } from './content-type';
+import { isForeignKeyViolation } from './database-errors';
+import { FileVersion } from './entities/file-version.entity';
+import { StoredFile } from './entities/stored-file.entity';
+import { FILE_MESSAGES, UPLOAD_HEARTBEAT_MS } from './files.constants';
+import { FilesRepository } from './files.repository';
+import { FileVersionsRepository } from './file-versions.repository';
+import { uploadInstanceId } from './upload-instance';
+import { UploadReservationsRepository } from './upload-reservations.repository';
+
+export interface UploadSource {
+  stream: Readable;
+  /** As declared by the client; stored as given when well-formed. */
+  contentType: string | undefined;
+  /** The exact byte count, when the client declared it (Content-Length of a PUT). */
+  size?: number;
+  /** No more bytes than this can arrive (a multipart request's Content-Length). */
+  atMost?: number;
+}
+
+export interface StoredUpload {
+  file: StoredFile;
+  version: FileVersion;
+}
+
+interface Hold {
+  reservationId: number;
+  /** The write fails past this many bytes. */
+  maxBytes: number;
+  /** The quota, not the upload limit, set maxBytes: going past it is 507, not 413. */
+  quotaBound: boolean;
+}
+
+export function tooLarge(limit: number): HttpException {
+  return new PayloadTooLargeException({ error: FILE_MESSAGES.tooLarge(limit) });
+}
+
+export function quotaExceeded(): HttpException {
+  return new HttpException({ error: FILE_MESSAGES.quotaExceeded }, HttpStatus.INSUFFICIENT_STORAGE);
+}
+
+/**
+ * Stores one upload as a new version: reserve (quota), stream into the blob store (size and
+ * sha256 on the way), commit the version row, release the reservation. A failure at any step
+ * removes the blob; a crash leaves the reservation row, which names the blob for the sweeper.
+ */
+@Injectable()
+export class FileUploadService {
+  private readonly logger = new Logger(FileUploadService.name);
+  private readonly instanceId: string;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly blobs: BlobStore,
+    private readonly files: FilesRepository,
+    private readonly versions: FileVersionsRepository,
+    private readonly reservations: UploadReservationsRepository,
+  ) {
+    this.instanceId = uploadInstanceId(config);
+  }
+
+  async store(owner: User, name: string, source: UploadSource): Promise<StoredUpload> {
+    const limit = this.config.maxUploadBytes;
+    // A declared size over the limit is refused before a byte is read.
+    if (source.size !== undefined && source.size > limit) throw tooLarge(limit);
+    const contentType = storedContentType(source.contentType);
+    const key = this.blobs.newKey();
+    const hold = await this.reserve(owner, key, source);
+    const heartbeat = setInterval(() => {
+      this.reservations.touch(hold.reservationId).catch((error: unknown) => this.logger.warn(`upload heartbeat failed: ${String(error)}`));
+    }, UPLOAD_HEARTBEAT_MS);
+    heartbeat.unref();
+    try {
+      const written = await this.blobs.write(key, source.stream, { maxBytes: hold.maxBytes, contentType });
+      return await this.commit(owner.id, name, key, written, contentType);
+    } catch (error) {
+      await this.blobs.delete(key).catch((cause: unknown) => this.logger.error(`could not remove blob ${key} of a failed upload: ${String(cause)}`));
+      if (error instanceof BlobTooLargeError) throw hold.quotaBound ? quotaExceeded() : tooLarge(limit);
+      throw error;
+    } finally {
+      clearInterval(heartbeat);
+      // Left behind only if the database is unreachable; the sweeper then finds it stale.
+      await this.reservations.delete(hold.reservationId).catch((error: unknown) => this.logger.warn(`could not release upload reservation: ${String(error)}`));
+    }
+  }
+
+  /**
+   * Inserts this upload's reservation, then checks the quota counting it and every other upload
+   * in flight. Because each upload checks after its own row is visible, of two concurrent
+   * uploads the later check always sees the earlier one: together they cannot overrun the quota.
+   * Reservations are read before stored bytes, so that an upload committing in between is
+   * counted twice (harmless) rather than not at all.
+   */
+  private async reserve(owner: User, blobKey: string, source: UploadSource): Promise<Hold> {
+    const cap = Math.min(this.config.maxUploadBytes, source.size ?? source.atMost ?? Number.MAX_SAFE_INTEGER);
+    const base = { userId: owner.id, blobKey, instanceId: this.instanceId };
+    const quota = owner.storageQuota;
+    if (quota === null) {
+      const row = await this.reservations.insert({ ...base, reservedBytes: cap });
+      return { reservationId: row.id, maxBytes: cap, quotaBound: false };
+    }
+    const before = await this.available(owner.id, quota);
+    if (source.size !== undefined && source.size > before) throw quotaExceeded();
+    const row = await this.reservations.insert({ ...base, reservedBytes: Math.max(0, Math.min(cap, before)) });
+    const available = await this.available(owner.id, quota, row.id);
+    if (source.size !== undefined) {
+      if (source.size > available) {
+        await this.reservations.delete(row.id);
+        throw quotaExceeded();
+      }
+      return { reservationId: row.id, maxBytes: source.size, quotaBound: false };
+    }
+    // A reservation only ever shrinks after its check: growing it could overrun an upload that checked meanwhile.
+    const maxBytes = Math.max(0, Math.min(row.reservedBytes, available));
+    if (maxBytes !== row.reservedBytes) await this.reservations.setReservedBytes(row.id, maxBytes);
+    return { reservationId: row.id, maxBytes, quotaBound: maxBytes < cap };
+  }
+
+  private async available(ownerId: number, quota: number, ownReservationId = 0): Promise<number> {
+    const inFlight = await this.reservations.reservedByUser(ownerId, ownReservationId);
+    const stored = await this.versions.bytesOfOwner(ownerId);
+    return quota - stored - inFlight;
+  }
+
+  private async commit(ownerId: number, name: string, blobKey: string, written: BlobWriteResult, contentType: string): Promise<StoredUpload> {
+    for (let attempt = 1; ; attempt++) {
+      const file = await this.files.findOrCreate(ownerId, name);
+      try {
+        const version = await this.versions.insertNext(file.id, { blobKey, size: written.size, sha256: written.sha256, contentType });
+        return { file, version };
+      } catch (error) {
+        // The file was deleted between finding it and adding the version: this upload recreates it.
+        if (!isForeignKeyViolation(error) || attempt >= 3) throw error;
+      }
+    }
+  }
+}

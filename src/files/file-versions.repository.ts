@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { isUniqueViolation } from './database-errors';
+import { FileVersion } from './entities/file-version.entity';
+import { StoredFile } from './entities/stored-file.entity';
+
+export type NewFileVersion = Pick<FileVersion, 'blobKey' | 'size' | 'contentType' | 'sha256'>;
+
+/** Concurrent uploads of one name each retry on the unique (file_id, version) index until one number is theirs. */
+const MAX_VERSION_ATTEMPTS = 100;
+
+@Injectable()
+export class FileVersionsRepository {
+  constructor(@InjectRepository(FileVersion) private readonly versions: Repository<FileVersion>) {}
+
+  latest(fileId: number): Promise<FileVersion | null> {
+    return this.versions.findOne({ where: { fileId }, order: { version: 'DESC' } });
+  }
+
+  /** The newest version of each of the files. */
+  latestOfFiles(fileIds: number[]): Promise<FileVersion[]> {
+    if (fileIds.length === 0) return Promise.resolve([]);
+    return this.versions
+      .createQueryBuilder('v')
+      .where('v.file_id IN (:...fileIds)', { fileIds })
+      .andWhere('v.version = (SELECT MAX(v2.version) FROM file_versions v2 WHERE v2.file_id = v.file_id)')
+      .getMany();
+  }
+
+  findOne(fileId: number, version: number): Promise<FileVersion | null> {
+    return this.versions.findOneBy({ fileId, version });
+  }
+
+  /** Newest first. */
+  listOfFile(fileId: number): Promise<FileVersion[]> {
+    return this.versions.find({ where: { fileId }, order: { version: 'DESC' } });
+  }
+
+  listOfFiles(fileIds: number[]): Promise<FileVersion[]> {
+    return fileIds.length === 0 ? Promise.resolve([]) : this.versions.findBy({ fileId: In(fileIds) });
+  }
+
+  /**
+   * Adds the next version of the file. The number is read, then claimed by the insert; when
+   * another upload claimed it first, the unique index refuses and the next number is tried.
+   */
+  async insertNext(fileId: number, version: NewFileVersion): Promise<FileVersion> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.versions
+        .createQueryBuilder('v')
+        .select('MAX(v.version)', 'max')
+        .where('v.file_id = :fileId', { fileId })
+        .getRawOne<{ max: number | string | null }>();
+      const next = Number(row?.max ?? 0) + 1;
+      try {
+        return await this.versions.save(this.versions.create({ ...version, fileId, version: next, createdAt: new Date() }));
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= MAX_VERSION_ATTEMPTS) throw error;
+        // A little jitter, so that a crowd of uploads does not collide again in lockstep.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)));
+      }
+    }
+  }
+
+  async deleteByIds(ids: number[]): Promise<void> {
+    if (ids.length > 0) await this.versions.delete({ id: In(ids) });
+  }
+
+  /** Bytes of every version of every file of the owner: what counts against the quota. */
+  async bytesOfOwner(ownerId: number): Promise<number> {
+    const row = await this.versions
+      .createQueryBuilder('v')
+      .innerJoin(StoredFile, 'f', 'f.id = v.file_id')
+      .select('SUM(v.size)', 'total')
+      .where('f.owner_id = :ownerId', { ownerId })
+      .getRawOne<{ total: number | string | null }>();
+    return Number(row?.total ?? 0);
+  }
+
+  async isBlobReferenced(blobKey: string): Promise<boolean> {
+    return (await this.versions.countBy({ blobKey })) > 0;
+  }
+}

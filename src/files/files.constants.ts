@@ -1,0 +1,44 @@
+/** Literal messages of CONTRACT §3 "Files module" (S0, S4). */
+export const FILE_MESSAGES = {
+  fileNotFound: 'File not found',
+  versionNotFound: (version: number) => `Version ${version} of this file not found`,
+  badName: 'File name must be 1-255 bytes of UTF-8 without /, \\, NUL or control characters, and not . or ..',
+  tooLarge: (limit: number) => `Upload exceeds the limit of ${limit} bytes`,
+  quotaExceeded: 'Storage quota exceeded',
+  noFilePart: 'No file part: send multipart/form-data with one or more parts named "file"',
+  notMultipart: 'Expected a multipart/form-data body with one or more parts named "file"',
+  malformedMultipart: (reason: string) => `Malformed multipart body: ${reason}`,
+  badInclude: 'include must be "shared"',
+  rangeNotSatisfiable: 'Requested range not satisfiable',
+  uploadSuccess: 'Upload Success!',
+  shareSuccess: 'File share success',
+  fileNotBelongToUserOrigin: 'File not belong to user_origin',
+  userDestinationNotExist: 'User_destination not exist',
+  fileNotBelongToUser: 'File not belong to user',
+  shareWithSelf: 'A file cannot be shared with its owner',
+  shareNotFound: 'Share not found',
+} as const;
+
+export const FILE_NAME_MAX_BYTES = 255;
+export const CONTENT_TYPE_MAX_LENGTH = 255;
+export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+/** The multipart part name of S4's upload form. */
+export const UPLOAD_PART_NAME = 'file';
+
+/** Files served to a browser can never run script in the web page's origin (CONTRACT §3). */
+export const SANDBOX_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "sandbox; default-src 'none'",
+} as const;
+
+/** How often an upload in flight proves it is alive. */
+export const UPLOAD_HEARTBEAT_MS = 30_000;
+/** An in-flight row silent for this long belongs to a dead instance (many heartbeats missed). */
+export const UPLOAD_STALE_MS = 10 * 60_000;
+/** How often each instance looks for rows that dead instances left behind. */
+export const UPLOAD_SWEEP_INTERVAL_MS = 5 * 60_000;
+/**
+ * A rejected upload's unread body is drained (keeping the connection usable and the client
+ * able to read the answer) up to this many bytes; beyond, the connection is closed instead.
+ */
+export const REJECTED_BODY_DRAIN_BYTES = 4 * 1024 * 1024;

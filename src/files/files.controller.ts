@@ -1,0 +1,127 @@
+import { Body, Controller, Delete, Get, Head, HttpCode, Param, Post, Put, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Request, Response } from 'express';
+import { Authenticated, CurrentUser } from '../auth/guards/access.decorators';
+import { ErrorDto } from '../common/dto/responses.dto';
+import { User } from '../users/user.entity';
+import { FileListWithSharedDto, FileVersionDto, FileVersionQuery, ListFilesQuery, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
+import { DownloadFileDto } from './dto/share.dto';
+import { FileNamePipe } from './file-name.pipe';
+import { FileResponder } from './file-responder';
+import { FilesService } from './files.service';
+import { MultipartFileParts } from './multipart-file-parts';
+import { declaredLength, MultipartUploadInterceptor, RawUploadInterceptor, UploadedFileParts } from './upload.interceptor';
+
+const FILE_BYTES_DOCS = [
+  ApiProduces('application/octet-stream'),
+  ApiOkResponse({
+    description: 'the bytes, with Content-Type as uploaded, Content-Length, ETag (the sha256), Last-Modified, Accept-Ranges, X-Content-Type-Options: nosniff, Content-Security-Policy: sandbox',
+    schema: { type: 'string', format: 'binary' },
+  }),
+  ApiResponse({ status: 206, description: 'the requested byte range (Range, honouring If-Range)' }),
+  ApiResponse({ status: 304, description: 'If-None-Match matched the ETag' }),
+  ApiResponse({ status: 416, type: ErrorDto, description: 'the range lies outside the file' }),
+  ApiHeader({ name: 'Range', required: false, description: 'bytes=start-end' }),
+  ApiHeader({ name: 'If-None-Match', required: false }),
+  ApiHeader({ name: 'If-Range', required: false }),
+];
+
+function applyAll(decorators: MethodDecorator[]): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const decorator of decorators) decorator(target, key, descriptor);
+  };
+}
+
+/** S0's file routes and S4's upload and download. */
+@ApiTags('files')
+@Controller()
+@Authenticated('storage')
+@ApiExtraModels(FileListWithSharedDto)
+export class FilesController {
+  constructor(
+    private readonly files: FilesService,
+    private readonly responder: FileResponder,
+  ) {}
+
+  @Put('files/:filename')
+  @HttpCode(201)
+  @UseInterceptors(RawUploadInterceptor)
+  @ApiConsumes('application/octet-stream', '*/*')
+  @ApiBody({ description: 'the file bytes, streamed; Content-Type is stored with them', schema: { type: 'string', format: 'binary' } })
+  @ApiCreatedResponse({ type: StoredFileVersionDto, description: 'stored as a new version; Location: /files/<url-encoded name>' })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
+  @ApiResponse({ status: 413, type: ErrorDto, description: 'over MAX_UPLOAD_BYTES' })
+  @ApiResponse({ status: 507, type: ErrorDto, description: "over the user's storage quota" })
+  async uploadFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<StoredFileVersionDto> {
+    const stored = await this.files.putFile(user, name, { stream: req, contentType: req.headers['content-type'], size: declaredLength(req) });
+    res.setHeader('Location', `/files/${encodeURIComponent(stored.name)}`);
+    return stored;
+  }
+
+  // Declared before the GET: Express would otherwise answer HEAD with the GET handler.
+  @Head('files/:filename')
+  @ApiOkResponse({ description: 'the headers of the GET, no body' })
+  @ApiResponse({ status: 404, description: 'no such file or version' })
+  async headFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { file, version } = await this.files.findOwnVersion(user, name, query.version);
+    await this.responder.send(req, res, file, version, 'inline');
+  }
+
+  @Get('files/:filename')
+  @applyAll(FILE_BYTES_DOCS)
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'no such file or version' })
+  async downloadFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { file, version } = await this.files.findOwnVersion(user, name, query.version);
+    await this.responder.send(req, res, file, version, 'inline');
+  }
+
+  @Delete('files/:filename')
+  @HttpCode(204)
+  @ApiResponse({ status: 204, description: 'removed with all its versions, or only `?version=N`' })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  deleteFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery): Promise<void> {
+    return this.files.deleteFile(user, name, query.version);
+  }
+
+  @Get('files')
+  @ApiOkResponse({
+    description: 'your file names, sorted; with `include=shared`, `{your_files, shared_files}` (S4)',
+    schema: { oneOf: [{ type: 'array', items: { type: 'string' } }, { $ref: getSchemaPath(FileListWithSharedDto) }] },
+  })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad include' })
+  listFiles(@CurrentUser() user: User, @Query() query: ListFilesQuery): Promise<string[] | FileListWithSharedDto> {
+    return query.include === 'shared' ? this.files.listNamesWithShared(user) : this.files.listNames(user);
+  }
+
+  @Get('files/:filename/versions')
+  @ApiOkResponse({ type: [FileVersionDto], description: 'newest first' })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  listFileVersions(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string): Promise<FileVersionDto[]> {
+    return this.files.listVersions(user, name);
+  }
+
+  @Post('upload')
+  @HttpCode(201)
+  @UseInterceptors(MultipartUploadInterceptor)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    description: 'one or more parts named `file`; each is stored as PUT /files/{its filename} would',
+    schema: { type: 'object', required: ['file'], properties: { file: { type: 'array', items: { type: 'string', format: 'binary' } } } },
+  })
+  @ApiCreatedResponse({ type: UploadResultDto })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'no file part, bad file name, or not multipart' })
+  @ApiResponse({ status: 413, type: ErrorDto, description: 'a file over MAX_UPLOAD_BYTES' })
+  @ApiResponse({ status: 507, type: ErrorDto, description: "over the user's storage quota" })
+  uploadFiles(@CurrentUser() user: User, @UploadedFileParts() parts: MultipartFileParts, @Req() req: Request): Promise<UploadResultDto> {
+    return this.files.uploadParts(user, parts, declaredLength(req));
+  }
+
+  @Post('download')
+  @HttpCode(200)
+  @applyAll(FILE_BYTES_DOCS)
+  @ApiResponse({ status: 404, type: ErrorDto, description: '{error: "File not belong to user"}: neither yours nor shared with you' })
+  async downloadSharedFile(@CurrentUser() user: User, @Body() body: DownloadFileDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { file, version } = await this.files.findReadableLatest(user, body.file_id);
+    await this.responder.send(req, res, file, version, 'attachment');
+  }
+}

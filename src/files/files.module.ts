@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsersModule } from '../users/users.module';
+import { FileShare } from './entities/file-share.entity';
+import { FileVersion } from './entities/file-version.entity';
+import { StoredFile } from './entities/stored-file.entity';
+import { UploadReservation } from './entities/upload-reservation.entity';
+import { FileResponder } from './file-responder';
+import { FileSharesRepository } from './file-shares.repository';
+import { FileUploadService } from './file-upload.service';
+import { FileVersionsRepository } from './file-versions.repository';
+import { FilesStorageUsage } from './files-storage-usage';
+import { FilesController } from './files.controller';
+import { FilesRepository } from './files.repository';
+import { FilesService } from './files.service';
+import { SharesController } from './shares.controller';
+import { SharesService } from './shares.service';
+import { UploadReservationsRepository } from './upload-reservations.repository';
+import { UploadSweeper } from './upload-sweeper.service';
+
+/** Users' files (S0) and sharing them (S4). The BlobStore comes from the global StorageModule. */
+@Module({
+  imports: [TypeOrmModule.forFeature([StoredFile, FileVersion, FileShare, UploadReservation]), UsersModule],
+  controllers: [FilesController, SharesController],
+  providers: [
+    FilesService,
+    SharesService,
+    FileUploadService,
+    UploadSweeper,
+    FileResponder,
+    FilesStorageUsage,
+    FilesRepository,
+    FileVersionsRepository,
+    FileSharesRepository,
+    UploadReservationsRepository,
+  ],
+  exports: [FilesStorageUsage],
+})
+export class FilesModule {}

@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { isUniqueViolation } from './database-errors';
+import { StoredFile } from './entities/stored-file.entity';
+import { FileShare } from './entities/file-share.entity';
+import { FileVersion } from './entities/file-version.entity';
+
+export interface OwnerUsage {
+  ownerId: number;
+  fileCount: number;
+  bytesStored: number;
+}
+
+/**
+ * Files are always looked up with their owner (or a share to the reader), so that another
+ * user's file is simply not found. A file row without versions exists only for the moment
+ * between its creation and its first version's commit: queries that list or serve files
+ * look only at files that have a version.
+ */
+@Injectable()
+export class FilesRepository {
+  constructor(@InjectRepository(StoredFile) private readonly files: Repository<StoredFile>) {}
+
+  findByOwnerAndName(ownerId: number, name: string): Promise<StoredFile | null> {
+    return this.files.findOneBy({ ownerId, name });
+  }
+
+  findByOwnerAndId(ownerId: number, id: number): Promise<StoredFile | null> {
+    return this.files.findOneBy({ ownerId, id });
+  }
+
+  findByIds(ids: number[]): Promise<StoredFile[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.files.findBy({ id: In(ids) });
+  }
+
+  /** The file if the reader owns it or it is shared with them. */
+  findReadableById(readerId: number, id: number): Promise<StoredFile | null> {
+    return this.files
+      .createQueryBuilder('f')
+      .leftJoin(FileShare, 's', 's.file_id = f.id AND s.user_id = :readerId', { readerId })
+      .where('f.id = :id', { id })
+      .andWhere('(f.owner_id = :readerId OR s.id IS NOT NULL)', { readerId })
+      .getOne();
+  }
+
+  /** Creates the owner's row for the name, or finds it when it exists (the unique index decides). */
+  async findOrCreate(ownerId: number, name: string): Promise<StoredFile> {
+    const existing = await this.findByOwnerAndName(ownerId, name);
+    if (existing) return existing;
+    try {
+      return await this.files.save(this.files.create({ ownerId, name, createdAt: new Date() }));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await this.findByOwnerAndName(ownerId, name);
+      if (!winner) throw error;
+      return winner;
+    }
+  }
+
+  /** The owner's file names that hold at least one version, in byte order. */
+  async listNamesByOwner(ownerId: number): Promise<string[]> {
+    const rows = await this.files
+      .createQueryBuilder('f')
+      .select('f.name', 'name')
+      .where('f.owner_id = :ownerId', { ownerId })
+      .andWhere(`EXISTS (SELECT 1 FROM file_versions v WHERE v.file_id = f.id)`)
+      .orderBy('f.name', 'ASC')
+      .getRawMany<{ name: string }>();
+    return rows.map((row) => row.name);
+  }
+
+  /** Names of the files shared with the user, in byte order. */
+  async listNamesSharedWith(userId: number): Promise<string[]> {
+    const rows = await this.files
+      .createQueryBuilder('f')
+      .innerJoin(FileShare, 's', 's.file_id = f.id')
+      .select('f.name', 'name')
+      .where('s.user_id = :userId', { userId })
+      .andWhere(`EXISTS (SELECT 1 FROM file_versions v WHERE v.file_id = f.id)`)
+      .orderBy('f.name', 'ASC')
+      .addOrderBy('f.id', 'ASC')
+      .getRawMany<{ name: string }>();
+    return rows.map((row) => row.name);
+  }
+
+  listByOwner(ownerId: number): Promise<StoredFile[]> {
+    return this.files.find({ where: { ownerId }, order: { id: 'ASC' } });
+  }
+
+  /**
+   * Deletes the file (and with it its shares) only if no version is left: an upload that
+   * committed a version meanwhile keeps the file alive.
+   */
+  async deleteIfEmpty(id: number): Promise<void> {
+    await this.files
+      .createQueryBuilder()
+      .delete()
+      .from(StoredFile)
+      .where('id = :id', { id })
+      .andWhere(`NOT EXISTS (SELECT 1 FROM file_versions v WHERE v.file_id = :id)`, { id })
+      .execute();
+  }
+
+  /** Number of files and bytes of all their versions, per owner (absent owners store nothing). */
+  async usageOf(ownerIds: number[]): Promise<OwnerUsage[]> {
+    if (ownerIds.length === 0) return [];
+    const rows = await this.files
+      .createQueryBuilder('f')
+      .innerJoin(FileVersion, 'v', 'v.file_id = f.id')
+      .select('f.owner_id', 'ownerId')
+      .addSelect('COUNT(DISTINCT f.id)', 'fileCount')
+      .addSelect('SUM(v.size)', 'bytesStored')
+      .where('f.owner_id IN (:...ownerIds)', { ownerIds })
+      .groupBy('f.owner_id')
+      .getRawMany<{ ownerId: number | string; fileCount: number | string; bytesStored: number | string | null }>();
+    // SUM and COUNT come back as strings from MySQL (DECIMAL, BIGINT).
+    return rows.map((row) => ({ ownerId: Number(row.ownerId), fileCount: Number(row.fileCount), bytesStored: Number(row.bytesStored ?? 0) }));
+  }
+}

@@ -1,0 +1,131 @@
+import { BadRequestException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { BlobStore } from '../storage/blob-store';
+import { UserDeletionHooks } from '../users/user-deletion-hooks';
+import { User } from '../users/user.entity';
+import { FileListWithSharedDto, FileVersionDto, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
+import { FileVersion } from './entities/file-version.entity';
+import { StoredFile } from './entities/stored-file.entity';
+import { assertValidFileName } from './file-name';
+import { FileUploadService, StoredUpload, UploadSource } from './file-upload.service';
+import { toFileVersionDto, toStoredFileVersionDto, toUploadedFileDto } from './file.mappers';
+import { FILE_MESSAGES } from './files.constants';
+import { FilesRepository } from './files.repository';
+import { FileVersionsRepository } from './file-versions.repository';
+import { UploadPart } from './multipart-file-parts';
+
+/** A version picked for reading, with the file it belongs to. */
+export interface FileRead {
+  file: StoredFile;
+  version: FileVersion;
+}
+
+/**
+ * The rules of a user's own storage (S0, S4): names, versions, reads, deletes. Every lookup
+ * carries the caller as owner, so another user's file is not found rather than forbidden.
+ */
+@Injectable()
+export class FilesService implements OnModuleInit {
+  private readonly logger = new Logger(FilesService.name);
+
+  constructor(
+    private readonly files: FilesRepository,
+    private readonly versions: FileVersionsRepository,
+    private readonly uploads: FileUploadService,
+    private readonly blobs: BlobStore,
+    private readonly deletionHooks: UserDeletionHooks,
+  ) {}
+
+  onModuleInit(): void {
+    this.deletionHooks.register((user) => this.deleteAllOf(user));
+  }
+
+  /** `PUT /files/{filename}`. */
+  async putFile(owner: User, name: string, source: UploadSource): Promise<StoredFileVersionDto> {
+    const { file, version } = await this.uploads.store(owner, name, source);
+    return toStoredFileVersionDto(file, version);
+  }
+
+  /** `POST /upload`: each `file` part is stored as PUT would, in the order they arrive. */
+  async uploadParts(owner: User, parts: AsyncIterable<UploadPart>, atMost: number | undefined): Promise<UploadResultDto> {
+    const stored: StoredUpload[] = [];
+    for await (const part of parts) {
+      const name = assertValidFileName(part.filename);
+      stored.push(await this.uploads.store(owner, name, { stream: part.stream, contentType: part.mimeType, atMost }));
+    }
+    if (stored.length === 0) throw new BadRequestException({ error: FILE_MESSAGES.noFilePart });
+    return { message: FILE_MESSAGES.uploadSuccess, files: stored.map(({ file, version }) => toUploadedFileDto(file, version)) };
+  }
+
+  listNames(owner: User): Promise<string[]> {
+    return this.files.listNamesByOwner(owner.id);
+  }
+
+  async listNamesWithShared(user: User): Promise<FileListWithSharedDto> {
+    const [yours, shared] = await Promise.all([this.files.listNamesByOwner(user.id), this.files.listNamesSharedWith(user.id)]);
+    return { your_files: yours, shared_files: shared };
+  }
+
+  /** The owner's file by name: its newest version, or the one asked for. */
+  async findOwnVersion(owner: User, name: string, versionNumber?: number): Promise<FileRead> {
+    const file = await this.files.findByOwnerAndName(owner.id, name);
+    if (!file) throw new NotFoundException({ error: FILE_MESSAGES.fileNotFound });
+    const version = versionNumber === undefined ? await this.versions.latest(file.id) : await this.versions.findOne(file.id, versionNumber);
+    if (!version) {
+      throw new NotFoundException({ error: versionNumber === undefined ? FILE_MESSAGES.fileNotFound : FILE_MESSAGES.versionNotFound(versionNumber) });
+    }
+    return { file, version };
+  }
+
+  /** `POST /download`: the newest version, for the owner or a user the file is shared with. */
+  async findReadableLatest(reader: User, fileId: number): Promise<FileRead> {
+    const file = await this.files.findReadableById(reader.id, fileId);
+    const version = file ? await this.versions.latest(file.id) : null;
+    if (!file || !version) throw new NotFoundException({ error: FILE_MESSAGES.fileNotBelongToUser });
+    return { file, version };
+  }
+
+  async listVersions(owner: User, name: string): Promise<FileVersionDto[]> {
+    const file = await this.files.findByOwnerAndName(owner.id, name);
+    const versions = file ? await this.versions.listOfFile(file.id) : [];
+    if (versions.length === 0) throw new NotFoundException({ error: FILE_MESSAGES.fileNotFound });
+    return versions.map(toFileVersionDto);
+  }
+
+  /** Removes one version, or every version; the file goes with its last version. */
+  async deleteFile(owner: User, name: string, versionNumber?: number): Promise<void> {
+    if (versionNumber !== undefined) {
+      const { file, version } = await this.findOwnVersion(owner, name, versionNumber);
+      await this.removeVersions(file, [version]);
+      return;
+    }
+    const file = await this.files.findByOwnerAndName(owner.id, name);
+    const versions = file ? await this.versions.listOfFile(file.id) : [];
+    if (!file || versions.length === 0) throw new NotFoundException({ error: FILE_MESSAGES.fileNotFound });
+    await this.removeVersions(file, versions);
+  }
+
+  /** The user deletion hook: every file, version and blob of the user. */
+  async deleteAllOf(user: User): Promise<void> {
+    const files = await this.files.listByOwner(user.id);
+    const versions = await this.versions.listOfFiles(files.map((file) => file.id));
+    await this.versions.deleteByIds(versions.map((version) => version.id));
+    for (const file of files) await this.files.deleteIfEmpty(file.id);
+    await this.deleteBlobs(versions);
+  }
+
+  /**
+   * Rows first, then blobs: a reader never finds a version whose bytes are gone. Only the versions
+   * seen are deleted, so an upload that commits meanwhile survives (and keeps the file).
+   */
+  private async removeVersions(file: StoredFile, versions: FileVersion[]): Promise<void> {
+    await this.versions.deleteByIds(versions.map((version) => version.id));
+    await this.files.deleteIfEmpty(file.id);
+    await this.deleteBlobs(versions);
+  }
+
+  private async deleteBlobs(versions: FileVersion[]): Promise<void> {
+    for (const version of versions) {
+      await this.blobs.delete(version.blobKey).catch((error: unknown) => this.logger.error(`could not remove blob ${version.blobKey}: ${String(error)}`));
+    }
+  }
+}

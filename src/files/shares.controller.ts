@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentUser } from '../auth/guards/access.decorators';
+import { ErrorDto, MessageDto } from '../common/dto/responses.dto';
+import { User } from '../users/user.entity';
+import { IncomingShareDto, OutgoingShareDto, ShareFileDto } from './dto/share.dto';
+import { FILE_MESSAGES } from './files.constants';
+import { SharesService } from './shares.service';
+
+/** S4's sharing of a file with another user. */
+@ApiTags('shares')
+@Controller()
+@Authenticated('storage')
+export class SharesController {
+  constructor(private readonly shares: SharesService) {}
+
+  @Post('share')
+  @HttpCode(200)
+  @ApiOkResponse({ type: MessageDto, description: '{message: "File share success"}; sharing again changes nothing' })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad ids, or sharing with oneself' })
+  @ApiResponse({ status: 404, type: ErrorDto, description: '"File not belong to user_origin" or "User_destination not exist"' })
+  async shareFile(@CurrentUser() user: User, @Body() body: ShareFileDto): Promise<MessageDto> {
+    await this.shares.share(user, body);
+    return { message: FILE_MESSAGES.shareSuccess };
+  }
+
+  @Delete('share')
+  @HttpCode(204)
+  @ApiResponse({ status: 204, description: 'the share ended' })
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'not your file, or not shared with that user' })
+  unshareFile(@CurrentUser() user: User, @Body() body: ShareFileDto): Promise<void> {
+    return this.shares.unshare(user, body);
+  }
+
+  @Get('shares/incoming')
+  @ApiOkResponse({ type: [IncomingShareDto], description: 'files other users shared with you' })
+  listIncomingShares(@CurrentUser() user: User): Promise<IncomingShareDto[]> {
+    return this.shares.listIncoming(user);
+  }
+
+  @Get('shares/outgoing')
+  @ApiOkResponse({ type: [OutgoingShareDto], description: 'your files you shared, and with whom' })
+  listOutgoingShares(@CurrentUser() user: User): Promise<OutgoingShareDto[]> {
+    return this.shares.listOutgoing(user);
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { FindOptionsWhere, LessThan, Not, Repository } from 'typeorm';
+import { UploadReservation } from './entities/upload-reservation.entity';
+
+export type NewUploadReservation = Pick<UploadReservation, 'userId' | 'blobKey' | 'reservedBytes' | 'instanceId'>;
+
+@Injectable()
+export class UploadReservationsRepository {
+  constructor(@InjectRepository(UploadReservation) private readonly reservations: Repository<UploadReservation>) {}
+
+  async insert(reservation: NewUploadReservation): Promise<UploadReservation> {
+    const now = new Date();
+    return this.reservations.save(this.reservations.create({ ...reservation, createdAt: now, heartbeatAt: now }));
+  }
+
+  async setReservedBytes(id: number, reservedBytes: number): Promise<void> {
+    await this.reservations.update({ id }, { reservedBytes });
+  }
+
+  async touch(id: number): Promise<void> {
+    await this.reservations.update({ id }, { heartbeatAt: new Date() });
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.reservations.delete({ id });
+  }
+
+  /** Bytes held by the user's other uploads in flight, on every instance. */
+  async reservedByUser(userId: number, exceptId: number): Promise<number> {
+    const row = await this.reservations
+      .createQueryBuilder('r')
+      .select('SUM(r.reserved_bytes)', 'total')
+      .where({ userId, id: Not(exceptId) })
+      .getRawOne<{ total: number | string | null }>();
+    return Number(row?.total ?? 0);
+  }
+
+  /**
+   * Rows silent since before `silentSince` (their instance died or hung), plus, when given, every
+   * row of `instanceId`: at start-up those can only be a previous run's of this same instance.
+   */
+  findAbandoned(silentSince: Date, limit: number, instanceId?: string): Promise<UploadReservation[]> {
+    const where: FindOptionsWhere<UploadReservation>[] = [{ heartbeatAt: LessThan(silentSince) }];
+    if (instanceId !== undefined) where.push({ instanceId });
+    return this.reservations.find({ where, order: { id: 'ASC' }, take: limit });
+  }
+}
