@@ -1,0 +1,299 @@
+// Upload/download throughput of the BUILT Cloudstash server next to two baselines serving the
+// same bytes from the same disk: nginx (sendfile, WebDAV PUT) and a bare node:http server
+// (64 KiB and 1 MiB stream buffers); then Cloudstash's peak RSS during a 1 GiB round trip.
+// Run with `npm run bench` (builds first). Everything lives in one temp dir and dies with the run.
+//
+// Environment (all optional): BENCH_MIB=256 (file size), BENCH_RUNS=5, BENCH_BIG_MIB=1024,
+// BENCH_ONLY=cloudstash,nginx,node-64k,node-1m (subset of targets).
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MiB = 1024 * 1024;
+const SIZE_MIB = Number(process.env.BENCH_MIB ?? 256);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? 1024);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const work = mkdtempSync(join(tmpdir(), 'cloudstash-bench-'));
+const children = new Set();
+
+function cleanup() {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
+const log = (...args) => console.error(...args);
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+    server.on('error', fail);
+  });
+}
+
+function makeFile(path, mib, random) {
+  const block = Buffer.alloc(MiB);
+  randomFillSync(block);
+  const fd = openSync(path, 'w');
+  for (let i = 0; i < mib; i++) {
+    // The big RSS file repeats one random block: its content does not matter, its size does.
+    if (random) randomFillSync(block);
+    writeSync(fd, block);
+  }
+  closeSync(fd);
+}
+
+function start(name, command, args, options = {}) {
+  const logFile = openSync(join(work, `${name}.log`), 'w');
+  const child = spawn(command, args, { stdio: ['ignore', logFile, logFile], ...options });
+  closeSync(logFile);
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitUntilUp(url, child, name) {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) break;
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${name} did not start; see its log:\n${readFileSync(join(work, `${name}.log`), 'utf8').slice(-2000)}`);
+}
+
+/** One curl transfer; returns MiB/s over the whole request (connect to last byte). */
+function curl(args, bytes) {
+  return new Promise((done, fail) => {
+    execFile('curl', ['-sS', '--fail-with-body', '-o', '/dev/null', '-H', 'Expect:', '-w', '%{http_code} %{time_total}', ...args], (error, stdout, stderr) => {
+      if (error) return fail(new Error(`curl ${args.join(' ')}: ${stderr || error.message}`));
+      const [code, seconds] = stdout.trim().split(' ');
+      done({ code: Number(code), mibps: bytes / MiB / Number(seconds) });
+    });
+  });
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function measure(target, file, bytes) {
+  const up = [];
+  const down = [];
+  let last;
+  for (let i = 0; i < RUNS; i++) {
+    const url = target.url(`bench-${i}.bin`);
+    const put = await curl(['-T', file, ...target.headers, url], bytes);
+    if (put.code !== 201 && put.code !== 204 && put.code !== 200) throw new Error(`${target.name} PUT answered ${put.code}`);
+    up.push(put.mibps);
+    last = url;
+  }
+  for (let i = 0; i < RUNS; i++) {
+    const get = await curl([...target.headers, last], bytes);
+    if (get.code !== 200) throw new Error(`${target.name} GET answered ${get.code}`);
+    down.push(get.mibps);
+  }
+  return { up: median(up), down: median(down), upAll: up, downAll: down };
+}
+
+function readRss(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rss: kib('VmRSS') * 1024, hwm: kib('VmHWM') * 1024 };
+}
+
+/** Polls the process's RSS while `action` runs; returns the largest value seen. */
+async function peakRss(pid, action) {
+  let peak = readRss(pid).rss;
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, readRss(pid).rss);
+    } catch {
+      // the process is gone; the action will report it
+    }
+  }, 10);
+  try {
+    await action();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(peak, readRss(pid).rss);
+}
+
+async function startCloudstash() {
+  const port = await freePort();
+  const dataDir = join(work, 'cloudstash-data');
+  const main = join(repo, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error('dist/main.js is missing: run `npm run build` (npm run bench does)');
+  const child = start('cloudstash', process.execPath, [main], {
+    cwd: work,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      DB_TYPE: 'sqlite',
+      STORAGE_DRIVER: 'local',
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntilUp(`${base}/health`, child, 'cloudstash');
+  const credentials = { username: 'benchuser', password: 'bench-password-1' };
+  const json = { 'Content-Type': 'application/json' };
+  const registered = await fetch(`${base}/register`, { method: 'POST', headers: json, body: JSON.stringify(credentials) });
+  if (!registered.ok) throw new Error(`register answered ${registered.status}: ${await registered.text()}`);
+  const login = await fetch(`${base}/login`, { method: 'POST', headers: json, body: JSON.stringify(credentials) });
+  const { token } = await login.json();
+  if (!token) throw new Error(`login answered ${login.status}`);
+  const probe = await fetch(`${base}/files/probe.bin`, { method: 'PUT', headers: { Authorization: `Bearer ${token}` }, body: 'x' });
+  if (probe.status !== 201) throw new Error(`PUT /files answered ${probe.status}: the Files module is not in this build`);
+  return {
+    name: 'cloudstash',
+    label: 'Cloudstash (PUT/GET /files, local disk, SQLite)',
+    child,
+    url: (name) => `${base}/files/${name}`,
+    headers: ['-H', `Authorization: Bearer ${token}`, '-H', 'Content-Type: application/octet-stream'],
+  };
+}
+
+async function startNginx() {
+  const nginx = ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find(existsSync) ?? 'nginx';
+  if (spawnSync(nginx, ['-v']).error) throw new Error('nginx is not installed (apt-get install -y nginx-light)');
+  const dir = join(work, 'nginx');
+  const root = join(dir, 'root');
+  mkdirSync(root, { recursive: true });
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `${process.getuid?.() === 0 ? 'user root;' : ''}
+daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+    client_max_body_size 0;
+    location / {
+      dav_methods PUT DELETE;
+      dav_access user:rw;
+    }
+  }
+}
+`,
+  );
+  const child = start('nginx', nginx, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')]);
+  await waitUntilUp(`http://127.0.0.1:${port}/`, child, 'nginx');
+  return { name: 'nginx', label: 'nginx 1.x (sendfile on, dav_methods PUT)', child, url: (name) => `http://127.0.0.1:${port}/${name}`, headers: [] };
+}
+
+async function startNodeBaseline(name, hwm) {
+  const root = join(work, name);
+  const port = await freePort();
+  const child = start(name, process.execPath, [join(repo, 'bench', 'baseline-server.mjs'), root, String(port), String(hwm)]);
+  await waitUntilUp(`http://127.0.0.1:${port}/`, child, name);
+  return { name, label: `node:http + fs streams, highWaterMark ${hwm / 1024} KiB`, child, url: (file) => `http://127.0.0.1:${port}/${file}`, headers: [] };
+}
+
+const fmt = (n) => n.toFixed(0).padStart(6);
+
+async function main() {
+  const file = join(work, 'payload.bin');
+  log(`bench: ${SIZE_MIB} MiB file, ${RUNS} uploads + ${RUNS} downloads per server, curl over loopback; work dir ${work}`);
+  makeFile(file, SIZE_MIB, true);
+  const bytes = SIZE_MIB * MiB;
+
+  const starters = {
+    cloudstash: startCloudstash,
+    nginx: startNginx,
+    'node-64k': () => startNodeBaseline('node-64k', 64 * 1024),
+    'node-1m': () => startNodeBaseline('node-1m', MiB),
+  };
+  const results = {};
+  let cloudstash;
+  for (const [name, startTarget] of Object.entries(starters)) {
+    if (ONLY && !ONLY.includes(name)) continue;
+    let target;
+    try {
+      target = await startTarget();
+    } catch (error) {
+      log(`skip ${name}: ${error.message}`);
+      continue;
+    }
+    log(`measuring ${target.label} ...`);
+    results[name] = { label: target.label, ...(await measure(target, file, bytes)) };
+    log(`  up ${results[name].upAll.map((v) => v.toFixed(0)).join(' ')} MiB/s; down ${results[name].downAll.map((v) => v.toFixed(0)).join(' ')} MiB/s`);
+    if (name === 'cloudstash') cloudstash = target;
+    else await stop(target.child);
+  }
+
+  const lines = [];
+  lines.push(`| server (${SIZE_MIB} MiB, median of ${RUNS}) | upload MiB/s | download MiB/s | Cloudstash upload ratio | Cloudstash download ratio |`);
+  lines.push('|---|---:|---:|---:|---:|');
+  const cs = results.cloudstash;
+  for (const r of Object.values(results)) {
+    const ratio = (mine, theirs) => (cs && r !== cs ? (mine / theirs).toFixed(2) : '');
+    lines.push(`| ${r.label} | ${fmt(r.up)} | ${fmt(r.down)} | ${ratio(cs?.up, r.up)} | ${ratio(cs?.down, r.down)} |`);
+  }
+
+  if (cloudstash) {
+    const big = join(work, 'big.bin');
+    makeFile(big, BIG_MIB, false);
+    rmSync(file, { force: true });
+    const pid = cloudstash.child.pid;
+    const bigBytes = BIG_MIB * MiB;
+    const upPeak = await peakRss(pid, () => curl(['-T', big, ...cloudstash.headers, cloudstash.url('big.bin')], bigBytes));
+    const downPeak = await peakRss(pid, () => curl([...cloudstash.headers, cloudstash.url('big.bin')], bigBytes));
+    const { hwm } = readRss(pid);
+    lines.push('');
+    lines.push(`Cloudstash peak RSS, ${BIG_MIB} MiB file: upload ${(upPeak / MiB).toFixed(0)} MiB, download ${(downPeak / MiB).toFixed(0)} MiB (VmHWM since start ${(hwm / MiB).toFixed(0)} MiB; target < 150 MB)`);
+    if (results.nginx) {
+      const up = cs.up / results.nginx.up;
+      const down = cs.down / results.nginx.down;
+      lines.push(`Targets: download ${down.toFixed(2)} x nginx (>= 0.7 ${down >= 0.7 ? 'met' : 'MISSED'}), upload ${up.toFixed(2)} x nginx (>= 0.6 ${up >= 0.6 ? 'met' : 'MISSED'}), RSS ${Math.max(upPeak, downPeak) < 150e6 ? 'met' : 'MISSED'}`);
+    }
+    await stop(cloudstash.child);
+  }
+  console.log(lines.join('\n'));
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    log(error.stack ?? error);
+    process.exit(1);
+  },
+);
