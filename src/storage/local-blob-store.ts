@@ -8,10 +8,11 @@ import { assertBlobKey, isBlobKey, newBlobKey } from './blob-key';
 import { holdEarlyErrors, meteredCopy } from './metered-copy';
 
 /**
- * Big reads and writes: a 64 KiB default costs a syscall and a thread-pool round trip per
- * 64 KiB, which halves download throughput next to sendfile.
+ * Big reads: each chunk costs a thread-pool round trip, a fresh buffer and a socket write.
+ * Measured on loopback (bench/), 4 MiB serves a download ~1.4x faster than 1 MiB and ~3x faster
+ * than the 64 KiB default; with backpressure a download holds at most about two chunks.
  */
-const READ_CHUNK_BYTES = 1024 * 1024;
+const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 const WRITE_BATCH_BYTES = 1024 * 1024;
 /** A temp file nobody has written to for this long belongs to a process that died mid-upload. */
 export const STALE_TEMP_MS = 60 * 60 * 1000;
