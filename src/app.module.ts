@@ -16,6 +16,7 @@ import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { SoundsModule } from './sounds/sounds.module';
+import { WebModule } from './web/web.module';
 import { StorageModule } from './storage/storage.module';
 import { UsersModule } from './users/users.module';
 import { UsersService } from './users/users.service';
@@ -30,7 +31,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, StorageModule, UsersModule, AuthModule, AdminModule, HealthModule, FilesModule, SoundsModule, RateLimitModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, StorageModule, UsersModule, AuthModule, AdminModule, HealthModule, FilesModule, SoundsModule, WebModule, RateLimitModule],
       // Cross-cutting providers, all in one place.
       providers: [
         // Throttling first, so that a flood of guesses is turned away before any other work.

@@ -1,0 +1,107 @@
+// Talks to the Cloudstash API on this origin. The session lives in the HttpOnly `session`
+// cookie that the login routes set, so no token is ever handled by script.
+
+/** An API answer that was not a success, with the message to show a person. */
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const STATUS_WORDS = {
+  401: 'Please log in first.',
+  413: 'That file is too large for this server.',
+  415: 'That file is not a supported audio format. Use MP3, WAV, OGG/Opus, FLAC, M4A/AAC or WebM.',
+  429: 'Too many requests. Wait a moment and try again.',
+  507: 'Your storage quota is full. Delete something first.',
+};
+
+/** The words for a failed answer: fixed ones for the statuses people meet, else the server's. */
+export function describeFailure(status, body) {
+  if (STATUS_WORDS[status]) return STATUS_WORDS[status];
+  const text = body && typeof body === 'object' ? body.error || body.message : '';
+  if (text) return text.endsWith('.') ? text : `${text}.`;
+  if (status >= 500) return 'The server had a problem. Try again later.';
+  return `The request failed (HTTP ${status}).`;
+}
+
+async function readBody(response) {
+  const type = response.headers.get('content-type') || '';
+  if (!type.includes('application/json')) return null;
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+/** fetch + JSON: resolves with the parsed body (or null), rejects with an ApiError. */
+export async function api(method, path, body) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError(0, 'Could not reach the server. Check your connection.');
+  }
+  const parsed = await readBody(response);
+  if (!response.ok) throw new ApiError(response.status, describeFailure(response.status, parsed));
+  return parsed;
+}
+
+/**
+ * A multipart upload with progress (fetch cannot report upload progress; XMLHttpRequest can).
+ * `onProgress` gets a fraction from 0 to 1.
+ */
+export function uploadForm(path, formData, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.responseType = 'json';
+    xhr.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    });
+    xhr.addEventListener('load', () => {
+      const body = xhr.response;
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+      else reject(new ApiError(xhr.status, describeFailure(xhr.status, body)));
+    });
+    // A server that refuses a large upload early may close the connection before it is read.
+    xhr.addEventListener('error', () => reject(new ApiError(0, 'The upload was interrupted. The file may be too large, or the connection dropped.')));
+    xhr.addEventListener('abort', () => reject(new ApiError(0, 'The upload was cancelled.')));
+    xhr.send(formData);
+  });
+}
+
+/** POST that answers with file bytes (S4's /download): saved through a temporary link. */
+export async function downloadPost(path, body, filename) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError(0, 'Could not reach the server. Check your connection.');
+  }
+  if (!response.ok) throw new ApiError(response.status, describeFailure(response.status, await readBody(response)));
+  const blob = await response.blob();
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export const encodeName = (name) => encodeURIComponent(name);

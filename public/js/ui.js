@@ -1,0 +1,54 @@
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+/** One line of feedback for the last action; errors stay until the next action. */
+export function showMessage(text, kind = 'info') {
+  const box = $('#message');
+  box.textContent = text;
+  box.className = `message ${kind}`;
+  box.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  box.hidden = false;
+}
+
+export function clearMessage() {
+  $('#message').hidden = true;
+}
+
+export function fromTemplate(id) {
+  return document.getElementById(id).content.firstElementChild.cloneNode(true);
+}
+
+export function formatDuration(seconds) {
+  if (seconds === null || seconds === undefined) return 'unknown length';
+  const total = Math.round(seconds);
+  const minutes = Math.floor(total / 60);
+  return `${minutes}:${String(total % 60).padStart(2, '0')}`;
+}
+
+export function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+export function formatDate(iso) {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** Runs `task` with the progress bar shown, and hides it afterwards. */
+export async function withProgress(bar, task) {
+  bar.value = 0;
+  bar.hidden = false;
+  try {
+    return await task((fraction) => {
+      bar.value = Math.round(fraction * 100);
+    });
+  } finally {
+    bar.hidden = true;
+  }
+}
