@@ -1,27 +1,23 @@
-import { INestApplication, LogLevel } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { ObservabilityOptions } from './observability/observability.module';
 import { setupOpenApi } from './openapi';
 import { applyHttpSecurity } from './security/http-security';
 
-const LOG_LEVELS: Record<string, LogLevel[] | false> = {
-  silent: false,
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
-
 /** Builds the whole app; `main.ts` and the e2e tests go through here, so both run the same thing. */
-export async function createApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createApp(config: AppConfig, options: ObservabilityOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     // The app's own JSON parser runs as middleware, so that upload routes can stream raw bodies.
     bodyParser: false,
-    logger: LOG_LEVELS[config.logLevel] ?? undefined,
+    // Start-up lines wait for the JSON logger (nestjs-pino), so every line has one format.
+    bufferLogs: true,
+    logger: config.logLevel === 'silent' ? false : undefined,
   });
+  app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('etag', false);
   // Before Swagger and the routes, so that every answer carries the security headers.

@@ -1,6 +1,8 @@
 import { ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
+import { Reflector } from '@nestjs/core';
+import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import { Response } from 'express';
+import { MetricsService } from '../observability/metrics.service';
 import { RATE_LIMITED } from './rate-limit.constants';
 import { rateLimitGroupOf } from './rate-limit.options';
 
@@ -11,6 +13,15 @@ import { rateLimitGroupOf } from './rate-limit.options';
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly metrics: MetricsService,
+  ) {
+    super(options, storage, reflector);
+  }
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     return rateLimitGroupOf(context) === undefined;
   }
@@ -18,6 +29,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const res = context.switchToHttp().getResponse<Response>();
     res.setHeader('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
+    this.metrics.rateLimited(rateLimitGroupOf(context) ?? 'none');
     throw new HttpException({ error: RATE_LIMITED }, HttpStatus.TOO_MANY_REQUESTS);
   }
 }

@@ -30,6 +30,8 @@ describe('rate limiting', () => {
         await t.http.post('/login').send({ username: alice.username, password: 'wrong-password' }).expect(403);
       }
       expectRateLimited(await t.http.post('/login').send(alice));
+      const metrics = await t.http.get('/metrics').expect(200);
+      expect(metrics.text).toMatch(/^cloudstash_rate_limited_total\{group="login"\} [1-9]/m);
     });
 
     it('shares one budget between the three login routes', async () => {
