@@ -73,6 +73,14 @@ export class MultipartFileParts implements AsyncIterable<UploadPart> {
     }
   }
 
+  /**
+   * Why parsing failed, when the body itself was malformed: a part cut short by that surfaces
+   * as a stream error in its write, but the client deserves the 400 that explains it.
+   */
+  get malformation(): BadRequestException | undefined {
+    return this.failure instanceof BadRequestException ? this.failure : undefined;
+  }
+
   /** Stops parsing: the request is no longer read into the parser. */
   abort(reason: Error = new ClientGoneError()): void {
     this.req.unpipe(this.parser);

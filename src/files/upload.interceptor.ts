@@ -69,9 +69,11 @@ export class MultipartUploadInterceptor implements NestInterceptor {
     }
     return next.handle().pipe(
       catchError((error: unknown) => {
-        req[UPLOAD_PARTS]?.abort();
+        const parts = req[UPLOAD_PARTS];
+        const cause = parts?.malformation ?? error;
+        parts?.abort();
         abandonBody(req, res);
-        return throwError(() => error);
+        return throwError(() => cause);
       }),
     );
   }
