@@ -1,0 +1,197 @@
+import { readFile } from 'node:fs/promises';
+import { AddressInfo } from 'node:net';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { makeWav } from '../support/audio';
+import { startTestApp, TestApp, uniqueName } from '../support/test-app';
+import { hasChromium, launchChromium, Steps, watchConsole } from './browser';
+
+if (!hasChromium) {
+  // eslint-disable-next-line no-console
+  console.warn('Skipping the browser tests: /usr/bin/chromium is not installed (apt-get install -y chromium).');
+}
+const describeInChromium = hasChromium ? describe : describe.skip;
+
+describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const { port } = (t.app.getHttpServer() as import('node:http').Server).address() as AddressInfo;
+    base = `http://127.0.0.1:${port}`;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function openPage(): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = watchConsole(page);
+    // The page asks before deleting; the test says yes.
+    page.on('dialog', (dialog) => void dialog.accept());
+    return { page, errors };
+  }
+
+  async function registerInPage(page: Page, username: string, password: string): Promise<void> {
+    await page.goto(`${base}/`);
+    await page.waitForURL(`${base}/app/`);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.locator('#who-text', { hasText: `Logged in as ${username}` }).waitFor();
+  }
+
+  it('registers, uploads a WAV, plays it, refuses a non-audio file in words, deletes the sound', async () => {
+    const { page, errors } = await openPage();
+    const steps = new Steps('sounds', () => [page]);
+    const username = uniqueName('web');
+    const title = `Tone ${username}`;
+
+    await steps.run('register', async () => {
+      await registerInPage(page, username, 'web-password-1');
+      await expectVisible(page, '#sound-upload');
+    });
+
+    await steps.run('upload', async () => {
+      await page.getByLabel('Title').fill(title);
+      await page.getByLabel('Sound file').setInputFiles({ name: 'tone.wav', mimeType: 'audio/wav', buffer: makeWav(3) });
+      await page.getByRole('button', { name: 'Upload sound' }).click();
+      await page.locator('#message', { hasText: `Uploaded "${title}"` }).waitFor();
+    });
+
+    const item = page.locator('#sound-list li', { hasText: title });
+    await steps.run('listed', async () => {
+      await item.waitFor();
+      expect(await item.locator('.sound-meta').textContent()).toContain(`${username} · 0:03`);
+      expect(await item.getByRole('button', { name: 'Delete' }).isVisible()).toBe(true);
+    });
+
+    await steps.run('play', async () => {
+      await item.locator('audio').evaluate((audio) => (audio as unknown as Media).play());
+      // currentTime advances only while the browser is really decoding and playing the stream.
+      await page.waitForFunction((id) => {
+        const { document } = globalThis as unknown as { document: { querySelector(selector: string): Media | null } };
+        const audio = document.querySelector(`#sound-list li[data-id="${id}"] audio`);
+        return audio !== null && audio.currentTime > 0.3;
+      }, await item.getAttribute('data-id'));
+      await item.locator('audio').evaluate((audio) => (audio as unknown as Media).pause());
+    });
+
+    await steps.run('refuse-text', async () => {
+      await page.getByLabel('Sound file').setInputFiles({ name: 'notes.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('not a sound at all') });
+      await page.getByRole('button', { name: 'Upload sound' }).click();
+      await page.locator('#message', { hasText: 'not a supported audio format' }).waitFor();
+    });
+
+    await steps.run('delete', async () => {
+      await item.getByRole('button', { name: 'Delete' }).click();
+      await page.locator('#message', { hasText: `Deleted "${title}"` }).waitFor();
+      await item.waitFor({ state: 'detached' });
+    });
+
+    await steps.run('logout', async () => {
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.locator('#who-text', { hasText: 'Not logged in' }).waitFor();
+      await expectVisible(page, '#account');
+    });
+
+    expect(errors).toEqual([]);
+  });
+
+  it("hides Delete on other users' sounds", async () => {
+    const owner = uniqueName('own');
+    await t.http.post('/register').send({ username: owner, password: 'owner-password-1' }).expect(204);
+    const token = (await t.http.post('/login').send({ username: owner, password: 'owner-password-1' }).expect(200)).body.token as string;
+    const title = `Theirs ${owner}`;
+    await t.http.post('/sounds').set('Authorization', `Bearer ${token}`).attach('file', makeWav(0.5), 'theirs.wav').field('title', title).expect(201);
+
+    const { page, errors } = await openPage();
+    const steps = new Steps('others-sounds', () => [page]);
+    await steps.run('visitor', async () => {
+      await registerInPage(page, uniqueName('vis'), 'visitor-password-1');
+      const item = page.locator('#sound-list li', { hasText: title });
+      await item.waitFor();
+      expect(await item.getByRole('button', { name: 'Delete' }).isVisible()).toBe(false);
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it('uploads a file, shows its versions, shares it by name; the other user downloads it', async () => {
+    const alice = await openPage();
+    const bob = await openPage();
+    const steps = new Steps('files', () => [alice.page, bob.page]);
+    const aliceName = uniqueName('ali');
+    const bobName = uniqueName('bob');
+    const content = `shared notes for ${bobName}\n`;
+
+    await steps.run('register-both', async () => {
+      await registerInPage(alice.page, aliceName, 'alice-password-1');
+      await registerInPage(bob.page, bobName, 'bobby-password-1');
+    });
+
+    const file = alice.page.locator('#file-list li', { hasText: 'notes.txt' });
+    await steps.run('upload-twice', async () => {
+      await alice.page.getByRole('button', { name: 'My files' }).click();
+      for (const version of [1, 2]) {
+        await alice.page.getByLabel('Files to upload').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(`${content}v${version}`) });
+        await alice.page.getByRole('button', { name: 'Upload files' }).click();
+        await alice.page.locator('#message', { hasText: `"notes.txt" (version ${version})` }).waitFor();
+      }
+      await file.waitFor();
+    });
+
+    await steps.run('versions', async () => {
+      await file.getByRole('button', { name: 'Versions' }).click();
+      await file.locator('.versions li', { hasText: 'Version 1' }).waitFor();
+      expect(await file.locator('.versions li').count()).toBe(2);
+    });
+
+    await steps.run('share', async () => {
+      await file.getByLabel('Share notes.txt with user').fill('nosuchuser1');
+      await file.getByRole('button', { name: 'Share' }).click();
+      await alice.page.locator('#message', { hasText: 'There is no user called "nosuchuser1"' }).waitFor();
+      await file.getByLabel('Share notes.txt with user').fill(bobName);
+      await file.getByRole('button', { name: 'Share' }).click();
+      await alice.page.locator('#message', { hasText: `Shared "notes.txt" with ${bobName}` }).waitFor();
+    });
+
+    await steps.run('download-shared', async () => {
+      await bob.page.getByRole('button', { name: 'My files' }).click();
+      const shared = bob.page.locator('#shared-list li', { hasText: 'notes.txt' });
+      await shared.waitFor();
+      expect(await shared.textContent()).toContain(`from ${aliceName}`);
+      const [download] = await Promise.all([bob.page.waitForEvent('download'), shared.getByRole('button', { name: 'Download' }).click()]);
+      expect(download.suggestedFilename()).toBe('notes.txt');
+      expect(await readFile((await download.path()) as string, 'utf8')).toBe(`${content}v2`);
+    });
+
+    await steps.run('download-own-and-delete', async () => {
+      const [download] = await Promise.all([alice.page.waitForEvent('download'), file.getByRole('link', { name: 'Download notes.txt' }).click()]);
+      expect(await readFile((await download.path()) as string, 'utf8')).toBe(`${content}v2`);
+      await file.getByRole('button', { name: 'Delete' }).click();
+      await alice.page.locator('#message', { hasText: 'Deleted "notes.txt"' }).waitFor();
+      await file.waitFor({ state: 'detached' });
+    });
+
+    expect(alice.errors).toEqual([]);
+    expect(bob.errors).toEqual([]);
+  });
+});
+
+/** The part of HTMLMediaElement the test uses (this tsconfig has no DOM types). */
+interface Media {
+  currentTime: number;
+  play(): Promise<void>;
+  pause(): void;
+}
+
+async function expectVisible(page: Page, selector: string): Promise<void> {
+  await page.locator(selector).waitFor({ state: 'visible' });
+}
