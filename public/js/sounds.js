@@ -46,8 +46,9 @@ export function initSounds(session) {
     audio.setAttribute('aria-label', `Play ${sound.title}`);
     const user = session.user;
     const remove = $('.sound-delete', item);
-    remove.hidden = !user || (user.id !== sound.owner.id && user.role !== 'admin');
-    remove.textContent = `Delete`;
+    // Only the owner (or an admin) sees Delete; the server checks again.
+    remove.parentElement.hidden = !user || (user.id !== sound.owner.id && user.role !== 'admin');
+    remove.hidden = remove.parentElement.hidden;
     remove.setAttribute('aria-label', `Delete ${sound.title}`);
     remove.addEventListener('click', () => deleteSound(sound));
     return item;
