@@ -12,6 +12,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { FilesModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { ObservabilityModule, ObservabilityOptions } from './observability/observability.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -32,7 +33,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
   static forRoot(config: AppConfig, observability: ObservabilityOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, UsersModule, AuthModule, AdminModule, HealthModule, FilesModule, SoundsModule, WebModule, RateLimitModule],
+      imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, UsersModule, AuthModule, AdminModule, HealthModule, FilesModule, SoundsModule, WebModule, RateLimitModule, LifecycleModule],
       // Cross-cutting providers, all in one place.
       providers: [
         // Throttling first, so that a flood of guesses is turned away before any other work.

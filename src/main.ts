@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { config as loadDotenv } from 'dotenv';
 import { createApp } from './app-factory';
 import { ConfigError, loadConfig } from './config/app-config';
@@ -17,7 +19,9 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.port);
-  process.stdout.write(`Cloudstash listening on http://localhost:${config.port} (docs at /docs, web page at /app/)\n`);
+  // The bound port (PORT=0 picks a free one), as a JSON log line like every other.
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  new Logger('Bootstrap').log(`Cloudstash listening on http://localhost:${port} (docs at /docs, web page at /app/)`);
 }
 
 void bootstrap();
