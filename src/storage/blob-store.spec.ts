@@ -2,11 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { createServer, get, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { PassThrough, Readable } from 'node:stream';
 import { startS3rver, TestS3 } from '../../test/support/s3';
 import { BlobNotFoundError, BlobStore, BlobTooLargeError } from './blob-store';
 import { LocalBlobStore } from './local-blob-store';
 import { createS3Client, S3BlobStore } from './s3-blob-store';
+import { writesThroughToSocket } from './socket-sender';
 
 interface Driver {
   store: BlobStore;
@@ -77,6 +80,31 @@ async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** A real HTTP server whose every request is answered by `handler`; the outcome of each is kept. */
+async function serve(handler: (res: ServerResponse) => Promise<void>): Promise<{ server: Server; url: string; outcomes: Promise<unknown>[] }> {
+  const outcomes: Promise<unknown>[] = [];
+  const server = createServer((_req, res) => {
+    const outcome = handler(res);
+    outcome.catch(() => undefined);
+    outcomes.push(outcome);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, outcomes };
+}
+
+function stopServer(server: Server): void {
+  server.close();
+  server.closeAllConnections();
+}
+
+function fetchBytes(url: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, (res: IncomingMessage) => {
+      readAll(res).then((body) => resolve({ status: res.statusCode ?? 0, body }), reject);
+    }).on('error', reject);
+  });
 }
 
 async function allKeys(store: BlobStore): Promise<string[]> {
@@ -152,6 +180,78 @@ describe.each([
       const part = await readAll(await store.read(key, { start, end }));
       expect(part.equals(data.subarray(start, end + 1))).toBe(true);
     }
+  });
+
+  describe('sendTo', () => {
+    let data: Buffer;
+    let key: string;
+    beforeEach(async () => {
+      data = randomBytes(9 * 1024 * 1024 + 3);
+      key = store.newKey();
+      await store.write(key, sourceOf(data));
+    });
+
+    it('sends the whole blob and ranges byte-exact into an HTTP response, and ends it', async () => {
+      const ranges: ([number, number] | undefined)[] = [undefined, [0, 0], [5, 4 * 1024 * 1024 + 7], [data.length - 10, data.length - 1]];
+      for (const range of ranges) {
+        const { server, url, outcomes } = await serve((res) => store.sendTo(key, res, range && { start: range[0], end: range[1] }));
+        try {
+          const { status, body } = await fetchBytes(url);
+          expect(status).toBe(200);
+          expect(body.equals(range ? data.subarray(range[0], range[1] + 1) : data)).toBe(true);
+          await expect(outcomes[0]).resolves.toBeUndefined();
+        } finally {
+          stopServer(server);
+        }
+      }
+    });
+
+    it('rejects with BlobNotFoundError before writing anything', async () => {
+      let headersSent: boolean | undefined;
+      const { server, url, outcomes } = await serve(async (res) => {
+        try {
+          await store.sendTo(store.newKey(), res);
+        } finally {
+          headersSent = res.headersSent;
+          res.statusCode = 404;
+          res.end();
+        }
+      });
+      try {
+        expect((await fetchBytes(url)).status).toBe(404);
+        await expect(outcomes[0]).rejects.toBeInstanceOf(BlobNotFoundError);
+        expect(headersSent).toBe(false);
+      } finally {
+        stopServer(server);
+      }
+    });
+
+    it('rejects, without hanging, when the client goes away mid-download', async () => {
+      const big = store.newKey();
+      await store.write(big, sourceOf(Buffer.alloc(64 * 1024 * 1024, 7)));
+      const { server, url, outcomes } = await serve((res) => store.sendTo(big, res));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const req = get(url, (res) => {
+            res.once('data', () => {
+              req.destroy();
+              resolve();
+            });
+          });
+          req.on('error', reject);
+        });
+        await expect(outcomes[0]).rejects.toThrow();
+      } finally {
+        stopServer(server);
+      }
+    });
+
+    it('into a stream that keeps chunks (not a socket) the bytes are still exact', async () => {
+      const sink = new PassThrough({ highWaterMark: 64 * 1024 * 1024 });
+      const received = readAll(sink);
+      await store.sendTo(key, sink, { start: 1, end: data.length - 2 });
+      expect((await received).equals(data.subarray(1, data.length - 1))).toBe(true);
+    });
   });
 
   it('accepts exactly maxBytes', async () => {
@@ -266,6 +366,24 @@ describe('LocalBlobStore start-up', () => {
       expect(readdirSync(join(dir, '.tmp'))).toEqual(['new']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('writesThroughToSocket', () => {
+  it('only trusts unwrapped HTTP responses and sockets to be done with a chunk at its callback', async () => {
+    const { server, url } = await serve(async (res) => {
+      const plain = writesThroughToSocket(res);
+      // What compression-style middleware does: a wrapper that may keep or transform the chunk.
+      const original = res.write.bind(res);
+      Object.defineProperty(res, 'write', { value: (chunk: Buffer) => original(Buffer.from(chunk)) });
+      res.end(JSON.stringify([plain, writesThroughToSocket(res)]));
+    });
+    try {
+      expect(JSON.parse((await fetchBytes(url)).body.toString())).toEqual([true, false]);
+      expect(writesThroughToSocket(new PassThrough())).toBe(false);
+    } finally {
+      stopServer(server);
     }
   });
 });

@@ -1,4 +1,5 @@
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export interface BlobWriteResult {
   size: number;
@@ -51,6 +52,16 @@ export abstract class BlobStore {
   abstract write(key: string, source: Readable, options?: BlobWriteOptions): Promise<BlobWriteResult>;
   /** The whole blob, or the inclusive range, as a stream. Rejects with BlobNotFoundError when absent. */
   abstract read(key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Writes the blob, or the inclusive range, into `destination` (an HTTP response), ends it and
+   * resolves once it finished. Rejects with BlobNotFoundError before writing anything when the
+   * blob is absent; on a later failure `destination` is destroyed, as with pipeline(). Prefer
+   * this over piping read() to a response: a driver may send faster (the local one reuses its
+   * buffers, which it can do only when it sees each write complete).
+   */
+  async sendTo(key: string, destination: Writable, range?: ByteRange): Promise<void> {
+    await pipeline(await this.read(key, range), destination);
+  }
   /** Removes the blob; no error when it is already gone. */
   abstract delete(key: string): Promise<void>;
   abstract stat(key: string): Promise<BlobStat | null>;

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { constants, Dirent } from 'node:fs';
 import { access, FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { BlobNotFoundError, BlobStat, BlobStore, BlobWriteOptions, BlobWriteResult, ByteRange } from './blob-store';
 import { assertBlobKey, isBlobKey, newBlobKey } from './blob-key';
 import { holdEarlyErrors, meteredCopy } from './metered-copy';
+import { sendFileRange, writesThroughToSocket } from './socket-sender';
 
 /**
  * Big reads: each chunk costs a thread-pool round trip, a fresh buffer and a socket write.
@@ -129,14 +130,20 @@ export class LocalBlobStore extends BlobStore {
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
-    let file: FileHandle;
-    try {
-      file = await open(this.pathOf(key), 'r');
-    } catch (error) {
-      if (isMissing(error)) throw new BlobNotFoundError(key);
-      throw error;
-    }
+    const file = await this.openBlob(key);
     return file.createReadStream({ start: range?.start, end: range?.end, highWaterMark: READ_CHUNK_BYTES });
+  }
+
+  override async sendTo(key: string, destination: Writable, range?: ByteRange): Promise<void> {
+    if (!writesThroughToSocket(destination)) return super.sendTo(key, destination, range);
+    const file = await this.openBlob(key);
+    try {
+      const start = range?.start ?? 0;
+      const length = range ? range.end - range.start + 1 : (await file.stat()).size;
+      await sendFileRange(file, start, length, destination, READ_CHUNK_BYTES);
+    } finally {
+      await file.close().catch(() => undefined);
+    }
   }
 
   async delete(key: string): Promise<void> {
@@ -165,6 +172,15 @@ export class LocalBlobStore extends BlobStore {
 
   async ping(): Promise<void> {
     await access(this.tempDir, constants.R_OK | constants.W_OK);
+  }
+
+  private async openBlob(key: string): Promise<FileHandle> {
+    try {
+      return await open(this.pathOf(key), 'r');
+    } catch (error) {
+      if (isMissing(error)) throw new BlobNotFoundError(key);
+      throw error;
+    }
   }
 
   private pathOf(key: string): string {
