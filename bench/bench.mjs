@@ -97,23 +97,25 @@ function curl(args, bytes) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-async function measure(target, file, bytes) {
-  const up = [];
-  const down = [];
-  let last;
+/**
+ * Round-robin over the targets, so that a burst of load from elsewhere on the machine hits
+ * every server alike: each round uploads once to each, then downloads once from each.
+ */
+async function measure(targets, file, bytes) {
+  const results = new Map(targets.map((t) => [t, { up: [], down: [] }]));
   for (let i = 0; i < RUNS; i++) {
-    const url = target.url(`bench-${i}.bin`);
-    const put = await curl(['-T', file, ...target.headers, url], bytes);
-    if (put.code !== 201 && put.code !== 204 && put.code !== 200) throw new Error(`${target.name} PUT answered ${put.code}`);
-    up.push(put.mibps);
-    last = url;
+    for (const target of targets) {
+      const put = await curl(['-T', file, ...target.headers, target.url(`bench-${i}.bin`)], bytes);
+      if (![200, 201, 204].includes(put.code)) throw new Error(`${target.name} PUT answered ${put.code}`);
+      results.get(target).up.push(put.mibps);
+    }
+    for (const target of targets) {
+      const get = await curl([...target.headers, target.url(`bench-${i}.bin`)], bytes);
+      if (get.code !== 200) throw new Error(`${target.name} GET answered ${get.code}`);
+      results.get(target).down.push(get.mibps);
+    }
   }
-  for (let i = 0; i < RUNS; i++) {
-    const get = await curl([...target.headers, last], bytes);
-    if (get.code !== 200) throw new Error(`${target.name} GET answered ${get.code}`);
-    down.push(get.mibps);
-  }
-  return { up: median(up), down: median(down), upAll: up, downAll: down };
+  return results;
 }
 
 function readRss(pid) {
@@ -242,22 +244,25 @@ async function main() {
     'node-64k': () => startNodeBaseline('node-64k', 64 * 1024),
     'node-1m': () => startNodeBaseline('node-1m', MiB),
   };
-  const results = {};
-  let cloudstash;
+  const targets = [];
   for (const [name, startTarget] of Object.entries(starters)) {
     if (ONLY && !ONLY.includes(name)) continue;
-    let target;
     try {
-      target = await startTarget();
+      targets.push(await startTarget());
     } catch (error) {
       log(`skip ${name}: ${error.message}`);
-      continue;
     }
-    log(`measuring ${target.label} ...`);
-    results[name] = { label: target.label, ...(await measure(target, file, bytes)) };
-    log(`  up ${results[name].upAll.map((v) => v.toFixed(0)).join(' ')} MiB/s; down ${results[name].downAll.map((v) => v.toFixed(0)).join(' ')} MiB/s`);
-    if (name === 'cloudstash') cloudstash = target;
-    else await stop(target.child);
+  }
+  const cloudstash = targets.find((t) => t.name === 'cloudstash');
+  const idleRss = cloudstash ? readRss(cloudstash.child.pid).rss : 0;
+  log(`measuring ${targets.map((t) => t.name).join(', ')} in ${RUNS} rounds ...`);
+  const measured = await measure(targets, file, bytes);
+  const results = {};
+  for (const target of targets) {
+    const { up, down } = measured.get(target);
+    results[target.name] = { label: target.label, up: median(up), down: median(down) };
+    log(`  ${target.name}: up ${up.map((v) => v.toFixed(0)).join(' ')} MiB/s; down ${down.map((v) => v.toFixed(0)).join(' ')} MiB/s`);
+    if (target !== cloudstash) await stop(target.child);
   }
 
   const lines = [];
@@ -279,7 +284,8 @@ async function main() {
     const downPeak = await peakRss(pid, () => curl([...cloudstash.headers, cloudstash.url('big.bin')], bigBytes));
     const { hwm } = readRss(pid);
     lines.push('');
-    lines.push(`Cloudstash peak RSS, ${BIG_MIB} MiB file: upload ${(upPeak / MiB).toFixed(0)} MiB, download ${(downPeak / MiB).toFixed(0)} MiB (VmHWM since start ${(hwm / MiB).toFixed(0)} MiB; target < 150 MB)`);
+    const mb = (n) => `${(n / 1e6).toFixed(0)} MB`;
+    lines.push(`Cloudstash RSS: idle after start ${mb(idleRss)}; peak while uploading a ${BIG_MIB} MiB file ${mb(upPeak)}, while downloading it ${mb(downPeak)} (VmHWM ${mb(hwm)}; target < 150 MB)`);
     if (results.nginx) {
       const up = cs.up / results.nginx.up;
       const down = cs.down / results.nginx.down;
