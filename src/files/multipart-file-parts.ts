@@ -45,6 +45,9 @@ export class MultipartFileParts implements AsyncIterable<UploadPart> {
         stream.resume();
         return;
       }
+      // The parser may fail the part before its write starts reading it; the failure is reported
+      // through `failure` (and through the write, once it reads), never as an unhandled event.
+      stream.on('error', () => undefined);
       this.queue.push({ filename: info.filename, mimeType: info.mimeType, stream });
       this.notify();
     });

@@ -653,7 +653,8 @@ require(${JSON.stringify(resolve(__dirname, '../../src/main.ts'))});
     PATH: process.env.PATH,
     DATA_DIR: dataDir,
     PORT: String(port),
-    LOG_LEVEL: 'silent',
+    // The start-up line ("listening on") is a log line: the level must let it through.
+    LOG_LEVEL: 'info',
     DB_TYPE: 'sqlite',
     STORAGE_DRIVER: 'local',
     JWT_SECRET: 'kill-test-secret-0123456789',
