@@ -49,10 +49,10 @@ function parseRange(header: string, size: number): ByteRange | 'unsatisfiable' |
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(match[1]);
-  const end = match[2] === '' ? size - 1 : Number(match[2]);
-  if (end < start) return undefined;
+  const last = match[2] === '' ? undefined : Number(match[2]);
+  if (last !== undefined && last < start) return undefined;
   if (start >= size) return 'unsatisfiable';
-  return { start, end: Math.min(end, size - 1) };
+  return { start, end: Math.min(last ?? size - 1, size - 1) };
 }
 
 /** Decides between 200, 206, 304 and 416 for a read of `rep` (RFC 9110 §13.2.2 order). */

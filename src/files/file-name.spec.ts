@@ -1,0 +1,33 @@
+import { BadRequestException } from '@nestjs/common';
+import { assertValidFileName, isValidFileName } from './file-name';
+import { storedContentType } from './content-type';
+
+describe('file names', () => {
+  it.each(['a', 'report 2024.pdf', 'Ünïcødé 文件.txt', '.hidden', '...', 'a..b', "it's (1) & [2].txt", 'é'.repeat(127) + 'x', '😀.png'])('accepts %j', (name) => {
+    expect(isValidFileName(name)).toBe(true);
+  });
+
+  it.each(['', '.', '..', 'a/b', 'a\\b', 'a\u0000b', 'a\nb', 'a\u007fb', 'a\u0085b', 'é'.repeat(128), '\ud800x', 'x\udc00'])('refuses %j', (name) => {
+    expect(isValidFileName(name)).toBe(false);
+  });
+
+  it('throws 400 {error} for a bad name', () => {
+    expect(() => assertValidFileName('..')).toThrow(BadRequestException);
+    try {
+      assertValidFileName('a/b');
+    } catch (error) {
+      expect((error as BadRequestException).getResponse()).toEqual({ error: expect.any(String) });
+    }
+  });
+});
+
+describe('storedContentType', () => {
+  it('keeps a well-formed media type as declared', () => {
+    expect(storedContentType('text/plain; charset=utf-8')).toBe('text/plain; charset=utf-8');
+    expect(storedContentType('image/svg+xml')).toBe('image/svg+xml');
+  });
+
+  it.each([undefined, '', 'nonsense', 'text/html\r\nX-Evil: 1', `text/${'a'.repeat(300)}`])('stores application/octet-stream for %j', (declared) => {
+    expect(storedContentType(declared)).toBe('application/octet-stream');
+  });
+});
