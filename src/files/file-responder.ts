@@ -1,6 +1,5 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { Request, Response } from 'express';
-import { pipeline } from 'node:stream/promises';
 import { BlobStore } from '../storage/blob-store';
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
@@ -52,21 +51,21 @@ export class FileResponder {
     }
     const range = plan.status === 206 ? plan.range : undefined;
     const length = range ? range.end - range.start + 1 : version.size;
-    // Opened before any status is set, so that a missing blob still gets a clean error answer.
-    const body = req.method === 'HEAD' || length === 0 ? undefined : await this.blobs.read(version.blobKey, range);
     res.status(plan.status);
     res.setHeader('Content-Type', version.contentType);
     res.setHeader('Content-Length', String(length));
     res.setHeader('Content-Disposition', contentDisposition(disposition, file.name));
     if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${version.size}`);
-    if (!body) {
+    if (req.method === 'HEAD' || length === 0) {
       res.end();
       return;
     }
     try {
-      await pipeline(body, res);
+      // The store streams with backpressure; a missing blob rejects before a byte is written,
+      // so the error still gets a clean answer.
+      await this.blobs.sendTo(version.blobKey, res, range);
     } catch (error) {
-      // The client went away mid-download: pipeline has closed the blob stream; nobody is left to answer.
+      // The client went away mid-download: the store has closed the blob; nobody is left to answer.
       if (res.destroyed || req.destroyed) return;
       throw error;
     }
