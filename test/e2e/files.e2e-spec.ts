@@ -321,6 +321,20 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
       expect(JSON.stringify(res.body)).not.toContain('0123');
     });
 
+    it('survives a client that goes away mid-download, and keeps serving', async () => {
+      await put(t, alice, 'abort.bin', randomBytes(8 * 1024 * 1024)).expect(201);
+      await new Promise<void>((done) => {
+        const req = http.get({ host: '127.0.0.1', port: portOf(t), path: '/files/abort.bin', headers: alice.auth }, (res) => {
+          expect(res.statusCode).toBe(200);
+          res.once('data', () => req.destroy());
+        });
+        req.on('close', () => done());
+        req.on('error', () => undefined);
+      });
+      const again = await download(t, alice, 'abort.bin').expect(200);
+      expect((again.body as Buffer).length).toBe(8 * 1024 * 1024);
+    });
+
     it('answers 403 without a session', async () => {
       await t.http.get('/files/range.txt').expect(403);
       await t.http.get('/files/range.txt').set('X-Session', 'garbage').expect(403);
