@@ -1,9 +1,10 @@
-import { BadRequestException, ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
-import { Request } from 'express';
+import { Request, Response } from 'express';
+import passport from 'passport';
 import { AUTH_MESSAGES } from '../auth.constants';
 import { ACCESS_RULE, AccessRule, AuthFailureStyle, Principal } from './access.decorators';
+import { JwtStrategy } from './jwt.strategy';
 import { extractToken } from './token-extractor';
 
 /** A route without an access decorator is closed: deny by default. */
@@ -24,12 +25,13 @@ function credentialFailure(style: AuthFailureStyle, missing: boolean): HttpExcep
 
 /** The one global guard: verifies the session (passport-jwt), then the route's access rule. */
 @Injectable()
-export class SessionGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class SessionGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly strategy: JwtStrategy,
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, [context.getHandler(), context.getClass()]) ?? DEFAULT_RULE;
     const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
     if (rule.public && !rule.optionalUser) return true;
@@ -41,8 +43,8 @@ export class SessionGuard extends AuthGuard('jwt') {
     }
     let principal: Principal | undefined;
     try {
-      await super.canActivate(context);
-      principal = req.user;
+      principal = await this.verify(req, context.switchToHttp().getResponse<Response>());
+      req.user = principal;
     } catch (error) {
       // A store or database failure is not a bad credential: let it surface as a 500.
       if (!(error instanceof HttpException)) throw error;
@@ -73,9 +75,21 @@ export class SessionGuard extends AuthGuard('jwt') {
     }
   }
 
-  override handleRequest<T = Principal>(error: unknown, principal: T | false): T {
-    if (error) throw error;
-    if (!principal) throw new UnauthorizedException();
-    return principal;
+  /**
+   * Runs this app's JWT strategy through passport. Not by name: passport's registry is
+   * process-wide, so with two apps in one process (tests, restarts) the last one created would
+   * verify everyone's tokens against its own session store. A fresh object per request, because
+   * passport hangs the request's callbacks on the strategy object it runs.
+   */
+  private verify(req: Request, res: Response): Promise<Principal | undefined> {
+    const strategy = Object.create(this.strategy) as JwtStrategy;
+    return new Promise((resolve, reject) => {
+      const authenticate = passport.authenticate(strategy, { session: false }, (error: unknown, principal: Principal | false | undefined) => {
+        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        else if (!principal) reject(new UnauthorizedException());
+        else resolve(principal);
+      }) as (req: Request, res: Response, next: (error?: unknown) => void) => void;
+      authenticate(req, res, reject);
+    });
   }
 }
