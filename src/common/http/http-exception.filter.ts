@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Request, Response } from 'express';
-import { allowedMethods } from './allowed-methods';
+import { allowedMethods, reachedRoute } from './allowed-methods';
 import { ErrorBody, JSON_TOO_LARGE, MALFORMED_JSON, METHOD_NOT_ALLOWED, NOT_FOUND } from './error-body';
 import { ValidationFailedException, validationErrorBody } from './validation';
 
@@ -35,7 +35,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       // No route matched: a known path with another method is 405, anything else a JSON 404.
-      if (status === HttpStatus.NOT_FOUND && !req.route) {
+      if (status === HttpStatus.NOT_FOUND && !reachedRoute(req)) {
         const allow = allowedMethods(req);
         if (allow.length > 0) {
           res.setHeader('Allow', allow.join(', '));
