@@ -8,5 +8,8 @@ import { AppConfig } from '../config/app-config';
  * database (other hosts, other ports) never share a name.
  */
 export function uploadInstanceId(config: AppConfig): string {
-  return `${hostname()}:${config.port}:${config.dataDir}`.slice(0, 255);
+  // PORT=0 lets several instances on one host share everything else: only the process tells
+  // them apart, and a previous run's rows are then left to the staleness rule.
+  const where = config.port === 0 ? `pid${process.pid}` : String(config.port);
+  return `${hostname()}:${where}:${config.dataDir}`.slice(0, 255);
 }
