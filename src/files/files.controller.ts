@@ -61,6 +61,7 @@ export class FilesController {
   // Declared before the GET: Express would otherwise answer HEAD with the GET handler.
   @Head('files/:filename')
   @ApiOkResponse({ description: 'the headers of the GET, no body' })
+  @ApiResponse({ status: 400, description: 'bad file name or version' })
   @ApiResponse({ status: 404, description: 'no such file or version' })
   async headFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
     const { file, version } = await this.files.findOwnVersion(user, name, query.version);
@@ -69,6 +70,7 @@ export class FilesController {
 
   @Get('files/:filename')
   @applyAll(FILE_BYTES_DOCS)
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name or version' })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'no such file or version' })
   async downloadFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
     const { file, version } = await this.files.findOwnVersion(user, name, query.version);
@@ -78,6 +80,7 @@ export class FilesController {
   @Delete('files/:filename')
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'removed with all its versions, or only `?version=N`' })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name or version' })
   @ApiResponse({ status: 404, type: ErrorDto })
   deleteFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery): Promise<void> {
     return this.files.deleteFile(user, name, query.version);
@@ -95,6 +98,7 @@ export class FilesController {
 
   @Get('files/:filename/versions')
   @ApiOkResponse({ type: [FileVersionDto], description: 'newest first' })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
   @ApiResponse({ status: 404, type: ErrorDto })
   listFileVersions(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string): Promise<FileVersionDto[]> {
     return this.files.listVersions(user, name);
@@ -119,6 +123,7 @@ export class FilesController {
   @Post('download')
   @HttpCode(200)
   @applyAll(FILE_BYTES_DOCS)
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file_id' })
   @ApiResponse({ status: 404, type: ErrorDto, description: '{error: "File not belong to user"}: neither yours nor shared with you' })
   async downloadSharedFile(@CurrentUser() user: User, @Body() body: DownloadFileDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const { file, version } = await this.files.findReadableLatest(user, body.file_id);
