@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync }
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BlobStore } from '../../src/storage/blob-store';
+import { blobKeysOf } from '../support/blobs';
 import { startTestApp, TestApp } from '../support/test-app';
 
 describe('storage (blob store inside the app)', () => {
@@ -28,8 +29,10 @@ describe('storage (blob store inside the app)', () => {
     const written = await blobs.write(key, Readable.from([Buffer.from('hello')]));
     expect(written.size).toBe(5);
     expect(await blobs.stat(key)).toEqual({ size: 5 });
+    expect(await blobKeysOf(t.app)).toContain(key);
     await blobs.delete(key);
     expect(await blobs.stat(key)).toBeNull();
+    expect(await blobKeysOf(t.app)).not.toContain(key);
   });
 
   if (process.env.STORAGE_DRIVER !== 's3') {
