@@ -103,6 +103,18 @@ describe('sounds (CONTRACT §3 Sounds module)', () => {
       await t.http.post('/sounds').set(alice.auth).attach('sound', wav, 'tone.wav').expect(400);
     });
 
+    it('answers 400 for a multipart body cut before its closing boundary, and keeps no blob', async () => {
+      const before = await blobKeys(t);
+      const boundary = 'truncated-boundary';
+      const body = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.wav"\r\nContent-Type: audio/wav\r\n\r\n`),
+        wav.subarray(0, 5000),
+      ]);
+      const res = await t.http.post('/sounds').set(alice.auth).set('Content-Type', `multipart/form-data; boundary=${boundary}`).send(body).expect(400);
+      expect(typeof res.body.error).toBe('string');
+      expect(await blobKeys(t)).toEqual(before);
+    });
+
     it('answers 400 for a body that is not multipart', async () => {
       const res = await t.http.post('/sounds').set(alice.auth).send({ file: 'tone.wav' }).expect(400);
       expect(typeof res.body.error).toBe('string');
@@ -197,6 +209,13 @@ describe('sounds (CONTRACT §3 Sounds module)', () => {
       expect((open.body as Buffer).equals(wav.subarray(wav.length - 10))).toBe(true);
       const suffix = await t.http.get(`/sounds/${id}/stream`).set('Range', 'bytes=-20').responseType('blob').expect(206);
       expect((suffix.body as Buffer).equals(wav.subarray(wav.length - 20))).toBe(true);
+    });
+
+    it('answers HEAD with the headers and no body', async () => {
+      const res = await t.http.head(`/sounds/${id}/stream`).expect(200);
+      expect(res.headers['content-length']).toBe(String(wav.length));
+      expect(res.headers['content-type']).toBe('audio/wav');
+      expect(res.text ?? '').toBe('');
     });
 
     it('answers 416 with Content-Range: bytes */size for a range past the end', async () => {
