@@ -28,7 +28,10 @@ async function localDriver(): Promise<Driver> {
     store,
     leftovers: () => readdirSync(join(dir, 'blobs', '.tmp')),
     unreachable: () => new LocalBlobStore(join(dir, 'missing')),
-    stop: async () => rmSync(dir, { recursive: true, force: true }),
+    stop: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -352,11 +355,11 @@ describe.each([
   });
 });
 
-describe('LocalBlobStore start-up', () => {
-  it('removes temp files idle for over an hour and keeps recent ones', async () => {
+describe('LocalBlobStore temp files', () => {
+  it('start-up removes temp files idle for over an hour and keeps recent ones', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cloudstash-blobs-'));
+    const store = new LocalBlobStore(dir);
     try {
-      const store = new LocalBlobStore(dir);
       await store.init();
       writeFileSync(join(dir, '.tmp', 'old'), 'x');
       writeFileSync(join(dir, '.tmp', 'new'), 'x');
@@ -365,6 +368,23 @@ describe('LocalBlobStore start-up', () => {
       await store.init();
       expect(readdirSync(join(dir, '.tmp'))).toEqual(['new']);
     } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the periodic sweep removes what went stale while running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudstash-blobs-'));
+    const store = new LocalBlobStore(dir);
+    try {
+      await store.init();
+      writeFileSync(join(dir, '.tmp', 'left'), 'x');
+      await store.sweepStaleTemp(Date.now() + 30 * 60_000);
+      expect(readdirSync(join(dir, '.tmp'))).toEqual(['left']);
+      await store.sweepStaleTemp(Date.now() + 61 * 60_000);
+      expect(readdirSync(join(dir, '.tmp'))).toEqual([]);
+    } finally {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

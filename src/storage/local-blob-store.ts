@@ -17,6 +17,7 @@ const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 const WRITE_BATCH_BYTES = 1024 * 1024;
 /** A temp file nobody has written to for this long belongs to a process that died mid-upload. */
 export const STALE_TEMP_MS = 60 * 60 * 1000;
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 const TEMP_DIR = '.tmp';
 
 function isMissing(error: unknown): boolean {
@@ -57,24 +58,38 @@ async function syncDirectory(path: string): Promise<void> {
  */
 export class LocalBlobStore extends BlobStore {
   private readonly tempDir: string;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly root: string) {
     super();
     this.tempDir = join(root, TEMP_DIR);
   }
 
-  /** Creates the directories and removes temp files left by a process that died mid-write. */
-  async init(now = Date.now()): Promise<void> {
+  /**
+   * Creates the directories and removes temp files left by a process that died mid-write, at
+   * start and then every SWEEP_INTERVAL_MS, so that a crash is cleaned up without a restart.
+   */
+  async init(): Promise<void> {
     await mkdir(this.tempDir, { recursive: true });
+    await this.sweepStaleTemp();
+    this.sweeper ??= setInterval(() => void this.sweepStaleTemp().catch(() => undefined), SWEEP_INTERVAL_MS).unref();
+  }
+
+  /** Only files idle for long are abandoned: another instance may share this directory. */
+  async sweepStaleTemp(now = Date.now()): Promise<void> {
     for (const name of await readdir(this.tempDir)) {
       const path = join(this.tempDir, name);
       try {
-        // Another instance may share this directory: only files idle for long are abandoned.
         if (now - (await stat(path)).mtimeMs >= STALE_TEMP_MS) await rm(path, { force: true });
       } catch (error) {
         if (!isMissing(error)) throw error;
       }
     }
+  }
+
+  override async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 
   newKey(): string {
