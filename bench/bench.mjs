@@ -192,7 +192,8 @@ async function startNginx() {
     conf,
     `${process.getuid?.() === 0 ? 'user root;' : ''}
 daemon off;
-worker_processes 1;
+# One process: nothing is orphaned if the bench dies and kills it, and one worker serves one curl anyway.
+master_process off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 64; }
