@@ -291,8 +291,8 @@ describe('sounds (CONTRACT §3 Sounds module)', () => {
   });
 });
 
-// Each describe below boots its own app only after the one above has closed: the JWT strategy
-// registers with passport's process-wide registry, so two live apps in one process would share it.
+// The describes below boot their own apps: one with a small MAX_UPLOAD_BYTES, one whose sound
+// list holds only the sounds it uploads, so that order and totals are exact.
 describe('sounds: POST /sounds over MAX_UPLOAD_BYTES', () => {
   let small: TestApp;
   let user: LoggedInUser;
