@@ -11,7 +11,10 @@ import { FILE_MESSAGES, UPLOAD_HEARTBEAT_MS } from './files.constants';
 import { FilesRepository } from './files.repository';
 import { FileVersionsRepository } from './file-versions.repository';
 import { uploadInstanceId } from './upload-instance';
-import { UploadReservationsRepository } from './upload-reservations.repository';
+import { NewUploadReservation, UploadReservationsRepository } from './upload-reservations.repository';
+
+/** How often a declared-size upload that lost a quota race to concurrent uploads tries again. */
+const RESERVE_ATTEMPTS = 5;
 
 export interface UploadSource {
   stream: Readable;
@@ -104,21 +107,31 @@ export class FileUploadService {
       const row = await this.reservations.insert({ ...base, reservedBytes: cap });
       return { reservationId: row.id, maxBytes: cap, quotaBound: false };
     }
+    if (source.size !== undefined) return this.reserveExactly(owner.id, quota, source.size, base);
     const before = await this.available(owner.id, quota);
-    if (source.size !== undefined && source.size > before) throw quotaExceeded();
     const row = await this.reservations.insert({ ...base, reservedBytes: Math.max(0, Math.min(cap, before)) });
     const available = await this.available(owner.id, quota, row.id);
-    if (source.size !== undefined) {
-      if (source.size > available) {
-        await this.reservations.delete(row.id);
-        throw quotaExceeded();
-      }
-      return { reservationId: row.id, maxBytes: source.size, quotaBound: false };
-    }
     // A reservation only ever shrinks after its check: growing it could overrun an upload that checked meanwhile.
     const maxBytes = Math.max(0, Math.min(row.reservedBytes, available));
     if (maxBytes !== row.reservedBytes) await this.reservations.setReservedBytes(row.id, maxBytes);
     return { reservationId: row.id, maxBytes, quotaBound: maxBytes < cap };
+  }
+
+  /**
+   * A declared size: all of it is reserved, or the upload is refused before a byte is read.
+   * Uploads that check at the same moment may each see the others and all back off; each then
+   * retries after a random pause, so that one of them gets through instead of none.
+   */
+  private async reserveExactly(ownerId: number, quota: number, size: number, base: Omit<NewUploadReservation, 'reservedBytes'>): Promise<Hold> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.reservations.insert({ ...base, reservedBytes: size });
+      const available = await this.available(ownerId, quota, row.id);
+      if (size <= available) return { reservationId: row.id, maxBytes: size, quotaBound: false };
+      await this.reservations.delete(row.id);
+      // When the stored bytes alone leave no room, waiting for uploads in flight cannot help.
+      if (attempt >= RESERVE_ATTEMPTS || size > quota - (await this.versions.bytesOfOwner(ownerId))) throw quotaExceeded();
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
   }
 
   private async available(ownerId: number, quota: number, ownReservationId = 0): Promise<number> {
