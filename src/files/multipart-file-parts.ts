@@ -35,6 +35,9 @@ export class MultipartFileParts implements AsyncIterable<UploadPart> {
       this.parser = busboy({
         headers: req.headers,
         defParamCharset: 'utf8',
+        // Bigger buffers than the 16 KiB defaults: far fewer, larger writes to the blob store.
+        highWaterMark: 1024 * 1024,
+        fileHwm: 1024 * 1024,
         limits: { fields: 100, fieldSize: 64 * 1024, parts: 1000, headerPairs: 100 },
       });
     } catch {
