@@ -210,6 +210,24 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
       expect(blobsOf(t).length).toBe(before);
     });
 
+    it('stores a JSON body as raw bytes, never parsed (even malformed or over 1 MiB)', async () => {
+      const json = `{"a": 1,   "b": [${'1,'.repeat(600_000)}2]}`;
+      const res = await put(t, alice, 'data.json', json, 'application/json').expect(201);
+      expect(res.body.size).toBe(Buffer.byteLength(json));
+      expect((await download(t, alice, 'data.json').expect(200)).body.toString()).toBe(json);
+      await put(t, alice, 'broken.json', '{"not json', 'application/json').expect(201);
+    });
+
+    it('accepts the session cookie the login sets (S4 clients, the web page)', async () => {
+      await t.http.put('/files/cookie.txt').set('Cookie', `session=${alice.token}`).send('via cookie').expect(201);
+    });
+
+    it('answers 405 with Allow for a method the path does not serve', async () => {
+      const res = await t.http.patch('/files/hello.txt').set(alice.auth).expect(405);
+      expect(res.headers.allow).toEqual(expect.stringContaining('PUT'));
+      expect(res.body.error).toBe('Method not allowed for this endpoint');
+    });
+
     it('accepts the S0 X-Session header and the token header', async () => {
       await t.http.put('/files/s0.txt').set('X-Session', alice.token).send('s0').expect(201);
       await t.http.get('/files/s0.txt').set('token', alice.token).expect(200);
