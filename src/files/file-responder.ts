@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { MetricsService } from '../observability/metrics.service';
 import { BlobStore } from '../storage/blob-store';
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
@@ -27,7 +28,10 @@ export function contentDisposition(disposition: Disposition, name: string): stri
  */
 @Injectable()
 export class FileResponder {
-  constructor(private readonly blobs: BlobStore) {}
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly metrics: MetricsService,
+  ) {}
 
   async send(req: Request, res: Response, file: StoredFile, version: FileVersion, disposition: Disposition): Promise<void> {
     const etag = `"${version.sha256}"`;
@@ -64,6 +68,7 @@ export class FileResponder {
       // The store streams with backpressure; a missing blob rejects before a byte is written,
       // so the error still gets a clean answer.
       await this.blobs.sendTo(version.blobKey, res, range);
+      this.metrics.bytesDownloaded(length, 'files');
     } catch (error) {
       // The client went away mid-download: the store has closed the blob; nobody is left to answer.
       if (res.destroyed || req.destroyed) return;

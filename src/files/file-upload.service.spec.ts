@@ -7,6 +7,7 @@ import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { UploadReservation } from './entities/upload-reservation.entity';
 import { FileUploadService } from './file-upload.service';
+import { MetricsService } from '../observability/metrics.service';
 import { FilesRepository } from './files.repository';
 import { FileVersionsRepository, NewFileVersion } from './file-versions.repository';
 import { NewUploadReservation, UploadReservationsRepository } from './upload-reservations.repository';
@@ -139,6 +140,7 @@ describe('FileUploadService', () => {
       files as unknown as FilesRepository,
       versions as unknown as FileVersionsRepository,
       reservations as unknown as UploadReservationsRepository,
+      new MetricsService(),
     );
   });
 

@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Inject, Injectable, Logger, PayloadTooLargeException } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MetricsService } from '../observability/metrics.service';
 import { BlobStore, BlobTooLargeError, BlobWriteResult } from '../storage/blob-store';
 import { User } from '../users/user.entity';
 import { storedContentType } from './content-type';
@@ -63,6 +64,7 @@ export class FileUploadService {
     private readonly files: FilesRepository,
     private readonly versions: FileVersionsRepository,
     private readonly reservations: UploadReservationsRepository,
+    private readonly metrics: MetricsService,
   ) {
     this.instanceId = uploadInstanceId(config);
   }
@@ -78,14 +80,18 @@ export class FileUploadService {
       this.reservations.touch(hold.reservationId).catch((error: unknown) => this.logger.warn(`upload heartbeat failed: ${String(error)}`));
     }, UPLOAD_HEARTBEAT_MS);
     heartbeat.unref();
+    const uploadFinished = this.metrics.uploadStarted();
     try {
       const written = await this.blobs.write(key, source.stream, { maxBytes: hold.maxBytes, contentType });
-      return await this.commit(owner.id, name, key, written, contentType);
+      const stored = await this.commit(owner.id, name, key, written, contentType);
+      this.metrics.bytesUploaded(written.size, 'files');
+      return stored;
     } catch (error) {
       await this.blobs.delete(key).catch((cause: unknown) => this.logger.error(`could not remove blob ${key} of a failed upload: ${String(cause)}`));
       if (error instanceof BlobTooLargeError) throw hold.quotaBound ? quotaExceeded() : tooLarge(limit);
       throw error;
     } finally {
+      uploadFinished();
       clearInterval(heartbeat);
       // Left behind only if the database is unreachable; the sweeper then finds it stale.
       await this.reservations.delete(hold.reservationId).catch((error: unknown) => this.logger.warn(`could not release upload reservation: ${String(error)}`));

@@ -14,6 +14,7 @@ import {
 import { ifRangeAllows, planRange, rangeHeaders, RangePlan } from '../common/http/byte-range';
 import { isMultipart, MalformedMultipartError, MultipartAbortedError, MultipartFilePart, readMultipart } from '../common/http/multipart';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MetricsService } from '../observability/metrics.service';
 import { BlobStore, BlobTooLargeError } from '../storage/blob-store';
 import { UserDeletionHooks } from '../users/user-deletion-hooks';
 import { User } from '../users/user.entity';
@@ -62,6 +63,7 @@ export class SoundsService implements OnModuleInit {
     private readonly blobs: BlobStore,
     private readonly deletionHooks: UserDeletionHooks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -90,6 +92,7 @@ export class SoundsService implements OnModuleInit {
   async upload(user: User, req: IncomingMessage): Promise<SoundDto> {
     if (!isMultipart(req)) throw new BadRequestException({ error: SOUND_MESSAGES.notMultipart });
     const written: string[] = [];
+    const uploadFinished = this.metrics.uploadStarted();
     try {
       let received: ReceivedAudio | undefined;
       const { fields } = await readMultipart(req, async (part) => {
@@ -119,10 +122,13 @@ export class SoundsService implements OnModuleInit {
         sha256: received.sha256,
       });
       written.length = 0;
+      this.metrics.bytesUploaded(received.size, 'sounds');
       return toSoundView({ ...sound, owner: user });
     } catch (error) {
       await Promise.all(written.map((key) => this.deleteBlob(key)));
       throw this.uploadFailure(error);
+    } finally {
+      uploadFinished();
     }
   }
 
@@ -141,6 +147,9 @@ export class SoundsService implements OnModuleInit {
       ...rangeHeaders(plan, sound.size),
     };
     const body = await this.blobs.read(sound.blobKey, plan.status === 206 ? plan.range : undefined);
+    // 'end' fires once the last byte has been handed on, so a listener cut short counts nothing.
+    const length = plan.status === 206 ? plan.range.end - plan.range.start + 1 : sound.size;
+    body.once('end', () => this.metrics.bytesDownloaded(length, 'sounds'));
     return { status: plan.status, headers, body };
   }
 

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { MetricsService } from '../../src/observability/metrics.service';
+import { makeWav } from '../support/audio';
 import { startTestApp, TestApp } from '../support/test-app';
 import { newUser } from '../support/users';
 
@@ -41,6 +43,24 @@ describe('GET /metrics', () => {
       expect(text).toContain('# TYPE cloudstash_bytes_downloaded_total counter');
       expect(text).toContain('# TYPE cloudstash_sessions_opened_total counter');
       expect(text).toContain('process_cpu_user_seconds_total');
+    });
+
+    it('counts bytes uploaded and downloaded by Files and Sounds, and no upload stays in flight', async () => {
+      const bob = await newUser(t.http, 'met');
+      const file = randomBytes(100_000);
+      await t.http.put('/files/data.bin').set(bob.auth).set('Content-Type', 'application/octet-stream').send(file).expect(201);
+      await t.http.get('/files/data.bin').set(bob.auth).expect(200);
+      await t.http.get('/files/data.bin').set(bob.auth).set('Range', 'bytes=0-999').expect(206);
+      const wav = makeWav(0.5);
+      const sound = await t.http.post('/sounds').set(bob.auth).attach('file', wav, { filename: 'tone.wav', contentType: 'audio/wav' }).expect(201);
+      await t.http.get(`/sounds/${sound.body.id}/stream`).expect(200);
+
+      const text = (await t.http.get('/metrics').expect(200)).text;
+      expect(sample(text, 'cloudstash_bytes_uploaded_total', { source: 'files' })).toBe(file.length);
+      expect(sample(text, 'cloudstash_bytes_downloaded_total', { source: 'files' })).toBe(file.length + 1000);
+      expect(sample(text, 'cloudstash_bytes_uploaded_total', { source: 'sounds' })).toBe(wav.length);
+      expect(sample(text, 'cloudstash_bytes_downloaded_total', { source: 'sounds' })).toBe(wav.length);
+      expect(sample(text, 'cloudstash_uploads_in_flight')).toBe(0);
     });
 
     it('labels every unknown path with one route value, so 404 floods add no series', async () => {
