@@ -6,6 +6,7 @@ import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request, { Response } from 'supertest';
+import { BlobStore } from '../../src/storage/blob-store';
 import { startTestApp, TestApp } from '../support/test-app';
 import { LoggedInUser, loginAdmin, newUser } from '../support/users';
 
@@ -41,9 +42,15 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((entry) => statSync(join(dir, entry)).isFile());
 }
 
-/** Stored blobs (the shard directories), not the driver's in-progress temp files. */
-function blobsOf(t: TestApp): string[] {
-  return filesUnder(join(t.config.dataDir, 'blobs')).filter((path) => !path.startsWith('.tmp'));
+/** Every blob in the app's store (on local disk: the files under DATA_DIR/blobs, temp files aside). */
+async function blobsOf(t: TestApp): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const key of t.app.get(BlobStore).keys()) keys.push(key);
+  if (t.config.storage.driver === 'local') {
+    // The driver's listing and the disk agree: nothing else lies under DATA_DIR/blobs.
+    expect(filesUnder(join(t.config.dataDir, 'blobs')).filter((path) => !path.startsWith('.tmp'))).toHaveLength(keys.length);
+  }
+  return keys.sort();
 }
 
 function tempFilesOf(dataDir: string): string[] {
@@ -203,11 +210,11 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
     });
 
     it('answers 403 without a token, with a bad token, and stores nothing', async () => {
-      const before = blobsOf(t).length;
+      const before = (await blobsOf(t)).length;
       expect((await t.http.put('/files/x.txt').send('x').expect(403)).body.error).toEqual(expect.any(String));
       await t.http.put('/files/x.txt').set('X-Session', 'not-a-token').send('x').expect(403);
       await t.http.put('/files/x.txt').set('Authorization', `Bearer ${alice.token}x`).send('x').expect(403);
-      expect(blobsOf(t).length).toBe(before);
+      expect((await blobsOf(t)).length).toBe(before);
     });
 
     it('stores a JSON body as raw bytes, never parsed (even malformed or over 1 MiB)', async () => {
@@ -246,7 +253,7 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
 
     it('leaves no listed file and no blob when the client cuts the connection mid-upload', async () => {
       const carol = await newUser(t.http, 'carol');
-      const blobsBefore = blobsOf(t);
+      const blobsBefore = await blobsOf(t);
       await new Promise<void>((done) => {
         const req = http.request({ host: '127.0.0.1', port: portOf(t), method: 'PUT', path: '/files/cut.bin', headers: { ...carol.auth, 'Content-Length': 4 * 1024 * 1024 } });
         req.on('error', () => done());
@@ -256,7 +263,7 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
       await eventually('the partial upload is cleaned up', () => tempFilesOf(t.config.dataDir).length === 0);
       expect((await t.http.get('/files').set(carol.auth).expect(200)).body).toEqual([]);
       await t.http.get('/files/cut.bin').set(carol.auth).expect(404);
-      expect(blobsOf(t)).toEqual(blobsBefore);
+      expect(await blobsOf(t)).toEqual(blobsBefore);
     });
   });
 
@@ -401,9 +408,9 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
       const dave = await newUser(t.http, 'dave');
       await put(t, dave, 'gone.txt', 'one').expect(201);
       await put(t, dave, 'gone.txt', 'two').expect(201);
-      const before = blobsOf(t).length;
+      const before = (await blobsOf(t)).length;
       await t.http.delete('/files/gone.txt').set(dave.auth).expect(204);
-      expect(blobsOf(t).length).toBe(before - 2);
+      expect((await blobsOf(t)).length).toBe(before - 2);
       await t.http.get('/files/gone.txt').set(dave.auth).expect(404);
       expect((await t.http.get('/files').set(dave.auth).expect(200)).body).toEqual([]);
       await t.http.delete('/files/gone.txt').set(dave.auth).expect(404);
@@ -413,9 +420,9 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
       const erin = await newUser(t.http, 'erin');
       await put(t, erin, 'v.txt', 'one').expect(201);
       await put(t, erin, 'v.txt', 'two').expect(201);
-      const before = blobsOf(t).length;
+      const before = (await blobsOf(t)).length;
       await t.http.delete('/files/v.txt?version=2').set(erin.auth).expect(204);
-      expect(blobsOf(t).length).toBe(before - 1);
+      expect((await blobsOf(t)).length).toBe(before - 1);
       expect((await download(t, erin, 'v.txt').expect(200)).body.toString()).toBe('one');
       await t.http.delete('/files/v.txt?version=2').set(erin.auth).expect(404);
       await t.http.delete('/files/v.txt?version=1').set(erin.auth).expect(204);
@@ -495,18 +502,18 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
     });
 
     it('answers 400 for a part whose file name is not allowed, storing nothing', async () => {
-      const before = blobsOf(t).length;
+      const before = (await blobsOf(t)).length;
       await t.http.post('/upload').set(alice.auth).attach('file', Buffer.from('x'), '..').expect(400);
-      expect(blobsOf(t).length).toBe(before);
+      expect((await blobsOf(t)).length).toBe(before);
     });
 
     it('answers 400 for a truncated multipart body and keeps no blob of it', async () => {
-      const before = blobsOf(t);
+      const before = await blobsOf(t);
       const boundary = 'xyzBOUNDARY';
       const body = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\nsome bytes but no closing boundary`);
       const res = await rawRequest(portOf(t), 'POST', '/upload', { ...alice.auth, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length }, [body]);
       expect(res.status).toBe(400);
-      expect(blobsOf(t)).toEqual(before);
+      expect(await blobsOf(t)).toEqual(before);
       expect((await t.http.get('/files').set(alice.auth).expect(200)).body).not.toContain('half.bin');
     });
 
@@ -520,10 +527,10 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
       const hank = await newUser(t.http, 'hank');
       await setQuota(t, hank, 1000);
       await put(t, hank, 'a.bin', randomBytes(600)).expect(201);
-      const before = blobsOf(t).length;
+      const before = (await blobsOf(t)).length;
       const res = await put(t, hank, 'b.bin', randomBytes(600)).expect(507);
       expect(typeof res.body.error).toBe('string');
-      expect(blobsOf(t).length).toBe(before);
+      expect((await blobsOf(t)).length).toBe(before);
       expect((await t.http.get('/files').set(hank.auth).expect(200)).body).toEqual(['a.bin']);
       // Versions count too: a new version of the same name is refused the same way.
       await put(t, hank, 'a.bin', randomBytes(600)).expect(507);
@@ -541,10 +548,10 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
     it('answers 507 when a chunked upload passes the quota mid-stream, and keeps nothing', async () => {
       const jane = await newUser(t.http, 'jane');
       await setQuota(t, jane, 50_000);
-      const before = blobsOf(t).length;
+      const before = (await blobsOf(t)).length;
       const res = await rawRequest(portOf(t), 'PUT', '/files/stream.bin', { ...jane.auth, 'Transfer-Encoding': 'chunked' }, [randomBytes(40_000), randomBytes(40_000)]);
       expect(res.status).toBe(507);
-      expect(blobsOf(t).length).toBe(before);
+      expect((await blobsOf(t)).length).toBe(before);
       expect((await t.http.get('/files').set(jane.auth).expect(200)).body).toEqual([]);
     });
 
@@ -597,9 +604,9 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
       await put(t, omar, 'a.bin', randomBytes(10)).expect(201);
       await put(t, omar, 'a.bin', randomBytes(10)).expect(201);
       await put(t, omar, 'b.bin', randomBytes(10)).expect(201);
-      const before = blobsOf(t).length;
+      const before = (await blobsOf(t)).length;
       await t.http.delete(`/user/${omar.username}`).set(omar.auth).expect(200);
-      expect(blobsOf(t).length).toBe(before - 3);
+      expect((await blobsOf(t)).length).toBe(before - 3);
       // The name is free again, and the new owner sees none of the old files.
       await t.http.post('/register').send({ username: omar.username, password: omar.password }).expect(204);
       const again = await t.http.post('/login').send({ username: omar.username, password: omar.password }).expect(200);
@@ -626,10 +633,10 @@ describe('MAX_UPLOAD_BYTES', () => {
   });
 
   it('answers 413 {error} for a body over the limit and keeps nothing', async () => {
-    const before = blobsOf(t).length;
+    const before = (await blobsOf(t)).length;
     const res = await put(t, user, 'over.bin', randomBytes(LIMIT + 1)).expect(413);
     expect(typeof res.body.error).toBe('string');
-    expect(blobsOf(t).length).toBe(before);
+    expect((await blobsOf(t)).length).toBe(before);
     await t.http.get('/files/over.bin').set(user.auth).expect(404);
   });
 
@@ -640,17 +647,17 @@ describe('MAX_UPLOAD_BYTES', () => {
   });
 
   it('answers 413 when a chunked body passes the limit mid-stream, and keeps nothing', async () => {
-    const before = blobsOf(t).length;
+    const before = (await blobsOf(t)).length;
     const res = await rawRequest(portOf(t), 'PUT', '/files/chunked-over.bin', { ...user.auth, 'Transfer-Encoding': 'chunked' }, [randomBytes(LIMIT), randomBytes(1000)]);
     expect(res.status).toBe(413);
-    expect(blobsOf(t).length).toBe(before);
+    expect((await blobsOf(t)).length).toBe(before);
     expect(tempFilesOf(t.config.dataDir)).toEqual([]);
   });
 
   it('answers 413 for a multipart part over the limit, and keeps nothing', async () => {
-    const before = blobsOf(t).length;
+    const before = (await blobsOf(t)).length;
     await t.http.post('/upload').set(user.auth).attach('file', randomBytes(LIMIT + 10), 'big.bin').expect(413);
-    expect(blobsOf(t).length).toBe(before);
+    expect((await blobsOf(t)).length).toBe(before);
     expect((await t.http.get('/files').set(user.auth).expect(200)).body).toEqual(['exact.bin']);
   });
 
