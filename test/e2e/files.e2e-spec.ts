@@ -265,6 +265,22 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
       await t.http.get('/files/cut.bin').set(carol.auth).expect(404);
       expect(await blobsOf(t)).toEqual(blobsBefore);
     });
+
+    it('releases the quota a cut upload held', async () => {
+      const dan = await newUser(t.http, 'dan');
+      const quota = 4 * 1024 * 1024;
+      await setQuota(t, dan, quota);
+      await new Promise<void>((done) => {
+        const req = http.request({ host: '127.0.0.1', port: portOf(t), method: 'PUT', path: '/files/cut.bin', headers: { ...dan.auth, 'Content-Length': quota } });
+        req.on('error', () => done());
+        req.write(randomBytes(1024 * 1024), () => setTimeout(() => req.destroy(), 100));
+        req.on('close', () => done());
+      });
+      // While the cut upload's reservation stood, a full-quota upload would be 507.
+      const full = randomBytes(quota);
+      await eventually('the whole quota is available again', async () => (await put(t, dan, 'full.bin', full)).status === 201);
+      expect((await t.http.get('/files').set(dan.auth).expect(200)).body).toEqual(['full.bin']);
+    });
   });
 
   describe('GET /files/{filename}', () => {
