@@ -9,6 +9,7 @@ export type NewFileVersion = Pick<FileVersion, 'blobKey' | 'size' | 'contentType
 
 /** Concurrent uploads of one name each retry on the unique (file_id, version) index until one number is theirs. */
 const MAX_VERSION_ATTEMPTS = 100;
+const DELETE_SLICE = 500;
 
 @Injectable()
 export class FileVersionsRepository {
@@ -37,8 +38,9 @@ export class FileVersionsRepository {
     return this.versions.find({ where: { fileId }, order: { version: 'DESC' } });
   }
 
-  listOfFiles(fileIds: number[]): Promise<FileVersion[]> {
-    return fileIds.length === 0 ? Promise.resolve([]) : this.versions.findBy({ fileId: In(fileIds) });
+  /** Every version of every file of the owner. */
+  listOfOwner(ownerId: number): Promise<FileVersion[]> {
+    return this.versions.createQueryBuilder('v').innerJoin(StoredFile, 'f', 'f.id = v.file_id').where('f.owner_id = :ownerId', { ownerId }).getMany();
   }
 
   /**
@@ -64,7 +66,8 @@ export class FileVersionsRepository {
   }
 
   async deleteByIds(ids: number[]): Promise<void> {
-    if (ids.length > 0) await this.versions.delete({ id: In(ids) });
+    // In slices: a user with many files must not hit the databases' limits on bound parameters.
+    for (let i = 0; i < ids.length; i += DELETE_SLICE) await this.versions.delete({ id: In(ids.slice(i, i + DELETE_SLICE)) });
   }
 
   /** Bytes of every version of every file of the owner: what counts against the quota. */

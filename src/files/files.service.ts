@@ -107,7 +107,7 @@ export class FilesService implements OnModuleInit {
   /** The user deletion hook: every file, version and blob of the user. */
   async deleteAllOf(user: User): Promise<void> {
     const files = await this.files.listByOwner(user.id);
-    const versions = await this.versions.listOfFiles(files.map((file) => file.id));
+    const versions = await this.versions.listOfOwner(user.id);
     await this.versions.deleteByIds(versions.map((version) => version.id));
     for (const file of files) await this.files.deleteIfEmpty(file.id);
     await this.deleteBlobs(versions);
