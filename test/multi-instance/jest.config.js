@@ -1,0 +1,23 @@
+// Two instances of the built server (dist/main.js) on one MariaDB, one Redis and one s3rver.
+// Run with `npm run test:multi-instance` when DB_TYPE=mysql and REDIS_URL are set (CI does);
+// not part of `npm test`, because it needs those services and a build.
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: 'multi-instance',
+  rootDir: '../..',
+  testMatch: ['<rootDir>/test/multi-instance/**/*.multi-spec.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+      },
+    ],
+  },
+  testEnvironment: 'node',
+  testTimeout: 60000,
+};

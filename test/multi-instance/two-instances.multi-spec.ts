@@ -1,0 +1,198 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import Redis from 'ioredis';
+import { createConnection } from 'mysql2/promise';
+import { makeWav } from '../support/audio';
+import { DIST_MAIN, ServerProcess, startServer } from '../support/built-server';
+import { startS3rver, TestS3 } from '../support/s3';
+
+const ROOT = resolve(__dirname, '../..');
+const enabled = process.env.DB_TYPE === 'mysql' && Boolean(process.env.REDIS_URL);
+const ADMIN = { username: 'admin', password: 'admin-password-1' };
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Headers;
+  bytes: Buffer;
+}
+
+async function call(server: ServerProcess, method: string, path: string, options: { token?: string; json?: unknown; body?: Buffer | FormData; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  let body: string | Buffer | FormData | undefined = options.body;
+  if (options.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  }
+  const res = await fetch(`${server.url}${path}`, { method, headers, body });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  let parsed: Record<string, unknown> = {};
+  if ((res.headers.get('content-type') ?? '').includes('json') && bytes.length > 0) parsed = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  return { status: res.status, body: parsed, headers: res.headers, bytes };
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
+}
+
+(enabled ? describe : describe.skip)('two instances on one MariaDB, one Redis and one S3', () => {
+  const suffix = randomBytes(5).toString('hex');
+  const dbName = `cloudstash_multi_${suffix}`;
+  const redisPrefix = `cloudstash-multi-${suffix}:`;
+  const dataDirs = [mkdtempSync(join(tmpdir(), 'cloudstash-a-')), mkdtempSync(join(tmpdir(), 'cloudstash-b-'))];
+  let s3: TestS3;
+  let a: ServerProcess;
+  let b: ServerProcess;
+
+  const mysqlAdmin = () =>
+    createConnection({ host: process.env.DB_HOST, port: Number(process.env.DB_PORT ?? 3306), user: process.env.DB_USER, password: process.env.DB_PASSWORD ?? '' });
+
+  beforeAll(async () => {
+    await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
+    const admin = await mysqlAdmin();
+    await admin.query(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4`);
+    await admin.end();
+    s3 = await startS3rver();
+    const shared = {
+      DB_TYPE: 'mysql',
+      DB_HOST: process.env.DB_HOST ?? '127.0.0.1',
+      DB_PORT: process.env.DB_PORT ?? '3306',
+      DB_USER: process.env.DB_USER ?? 'root',
+      DB_PASSWORD: process.env.DB_PASSWORD ?? '',
+      DB_NAME: dbName,
+      REDIS_URL: process.env.REDIS_URL ?? '',
+      REDIS_KEY_PREFIX: redisPrefix,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      RATE_LIMIT_LOGIN: '1000/1m',
+      RATE_LIMIT_LOGIN_IP: '1000/1m',
+      RATE_LIMIT_REGISTER: '1000/1m',
+      RATE_LIMIT_REGISTER_IP: '1000/1m',
+      ...s3.env,
+    };
+    // One after the other: the first runs the migrations, the second finds them done.
+    a = await startServer(DIST_MAIN, { ...shared, DATA_DIR: dataDirs[0] });
+    b = await startServer(DIST_MAIN, { ...shared, DATA_DIR: dataDirs[1] });
+  }, 180_000);
+
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await s3?.stop();
+    const admin = await mysqlAdmin();
+    await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    await admin.end();
+    const redis = new Redis(process.env.REDIS_URL ?? '');
+    const keys = await redis.keys(`${redisPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function registerOn(server: ServerProcess): Promise<{ username: string; password: string }> {
+    const username = `m${randomBytes(5).toString('hex')}`;
+    const password = `pw-${username}-secret`;
+    expect((await call(server, 'POST', '/register', { json: { username, password } })).status).toBe(204);
+    return { username, password };
+  }
+
+  async function loginOn(server: ServerProcess, credentials: { username: string; password: string }): Promise<string> {
+    const res = await call(server, 'POST', '/login', { json: credentials });
+    expect(res.status).toBe(200);
+    return res.body.token as string;
+  }
+
+  it('registers on one and logs in on the other; a token from one works on the other', async () => {
+    const alice = await registerOn(a);
+    const token = await loginOn(b, alice);
+    const onA = await call(a, 'GET', `/user/${alice.username}`, { token });
+    expect(onA.status).toBe(200);
+    expect(onA.body.username).toBe(alice.username);
+    expect((await call(b, 'GET', '/files', { token })).status).toBe(200);
+  });
+
+  it('uploads on one, downloads and streams on the other, byte for byte', async () => {
+    const bob = await registerOn(a);
+    const token = await loginOn(a, bob);
+    const bytes = randomBytes(300_000);
+    const put = await call(a, 'PUT', '/files/report.bin', { token, body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
+    expect(put.status).toBe(201);
+    const got = await call(b, 'GET', '/files/report.bin', { token });
+    expect(got.status).toBe(200);
+    expect(got.bytes.equals(bytes)).toBe(true);
+    expect(got.headers.get('etag')).toBe(`"${createHash('sha256').update(bytes).digest('hex')}"`);
+    const part = await call(b, 'GET', '/files/report.bin', { token, headers: { Range: 'bytes=1000-1999' } });
+    expect(part.status).toBe(206);
+    expect(part.bytes.equals(bytes.subarray(1000, 2000))).toBe(true);
+
+    const wav = makeWav(0.5);
+    const form = new FormData();
+    form.append('file', new Blob([wav], { type: 'audio/wav' }), 'tone.wav');
+    const sound = await call(b, 'POST', '/sounds', { token, body: form });
+    expect(sound.status).toBe(201);
+    const stream = await call(a, 'GET', `/sounds/${String(sound.body.id)}/stream`, { headers: { Range: 'bytes=0-' } });
+    expect(stream.status).toBe(206);
+    expect(stream.bytes.equals(wav)).toBe(true);
+  });
+
+  it('ends the session on the other instance at logout', async () => {
+    const carol = await registerOn(a);
+    const token = await loginOn(a, carol);
+    expect((await call(b, 'GET', '/files', { token })).status).toBe(200);
+    expect((await call(a, 'POST', '/logout', { token })).status).toBe(200);
+    expect((await call(b, 'GET', '/files', { token })).status).toBe(403);
+  });
+
+  it('ends the other sessions on the other instance at a password change', async () => {
+    const dave = await registerOn(a);
+    const here = await loginOn(a, dave);
+    const there = await loginOn(b, dave);
+    const change = await call(a, 'PUT', `/user/${dave.username}/password`, { token: here, json: { currentPassword: dave.password, newPassword: 'a-brand-new-password' } });
+    expect(change.status).toBe(204);
+    expect((await call(b, 'GET', `/user/${dave.username}`, { token: there })).status).toBe(401);
+    expect((await call(b, 'GET', `/user/${dave.username}`, { token: here })).status).toBe(200);
+  });
+
+  it('ends the sessions on the other instance when an admin blocks the user, and when the user is deleted', async () => {
+    const adminToken = await loginOn(a, ADMIN);
+    const erin = await registerOn(b);
+    const erinToken = await loginOn(b, erin);
+    const block = await call(a, 'PATCH', `/admin/users/${erin.username}`, { token: adminToken, json: { blockLogin: true, blockLoginReason: 'spam' } });
+    expect(block.status).toBe(200);
+    expect((await call(b, 'GET', '/files', { token: erinToken })).status).toBe(403);
+    expect((await call(b, 'POST', '/login', { json: erin })).status).toBe(403);
+
+    const frank = await registerOn(b);
+    const frankToken = await loginOn(b, frank);
+    expect((await call(a, 'DELETE', `/user/${frank.username}`, { token: adminToken })).status).toBe(200);
+    expect((await call(b, 'GET', '/files', { token: frankToken })).status).toBe(403);
+  });
+
+  it('keeps the blobs in S3, not on either instance\'s disk', async () => {
+    const gina = await registerOn(a);
+    const token = await loginOn(b, gina);
+    const bytes = randomBytes(50_000);
+    expect((await call(b, 'PUT', '/files/only-in-s3.bin', { token, body: bytes })).status).toBe(201);
+
+    const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
+    client.destroy();
+    expect(listed.Contents?.some((object) => object.Size === bytes.length)).toBe(true);
+
+    for (const dir of dataDirs) {
+      for (const path of filesUnder(dir)) {
+        expect(readFileSync(path).includes(bytes.subarray(0, 64))).toBe(false);
+        expect(statSync(path).size).toBeLessThan(bytes.length);
+      }
+    }
+  });
+});
