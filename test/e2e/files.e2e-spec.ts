@@ -166,6 +166,14 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
       expect(Buffer.compare(get.body as Buffer, data)).toBe(0);
     });
 
+    it('stores an empty file', async () => {
+      const res = await put(t, alice, 'empty.txt', Buffer.alloc(0)).expect(201);
+      expect(res.body).toMatchObject({ size: 0, sha256: sha256('') });
+      const get = await download(t, alice, 'empty.txt').expect(200);
+      expect(get.headers['content-length']).toBe('0');
+      expect((get.body as Buffer).length).toBe(0);
+    });
+
     it('streams a chunked body without Content-Length', async () => {
       const chunks = [randomBytes(70_000), randomBytes(50_000)];
       const res = await rawRequest(portOf(t), 'PUT', '/files/chunked.bin', { ...alice.auth, 'Transfer-Encoding': 'chunked' }, chunks);
