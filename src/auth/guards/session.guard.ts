@@ -41,7 +41,7 @@ export class SessionGuard implements CanActivate {
       if (rule.public) return true;
       throw credentialFailure(rule.style ?? 'account', true);
     }
-    let principal: Principal | undefined;
+    let principal: Principal;
     try {
       principal = await this.verify(req, context.switchToHttp().getResponse<Response>());
       req.user = principal;
@@ -50,10 +50,6 @@ export class SessionGuard implements CanActivate {
       if (!(error instanceof HttpException)) throw error;
       if (rule.public) return true;
       if (!(error instanceof UnauthorizedException)) throw error;
-      throw credentialFailure(rule.style ?? 'account', false);
-    }
-    if (!principal) {
-      if (rule.public) return true;
       throw credentialFailure(rule.style ?? 'account', false);
     }
     if (rule.public) return true;
@@ -81,7 +77,7 @@ export class SessionGuard implements CanActivate {
    * verify everyone's tokens against its own session store. A fresh object per request, because
    * passport hangs the request's callbacks on the strategy object it runs.
    */
-  private verify(req: Request, res: Response): Promise<Principal | undefined> {
+  private verify(req: Request, res: Response): Promise<Principal> {
     const strategy = Object.create(this.strategy) as JwtStrategy;
     return new Promise((resolve, reject) => {
       const authenticate = passport.authenticate(strategy, { session: false }, (error: unknown, principal: Principal | false | undefined) => {
