@@ -388,6 +388,23 @@ describe('LocalBlobStore temp files', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("delete(key) also removes that key's temp files left by a write that never finished", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudstash-blobs-'));
+    const store = new LocalBlobStore(dir);
+    try {
+      await store.init();
+      const key = store.newKey();
+      const other = store.newKey();
+      writeFileSync(join(dir, '.tmp', `${key}.0badf00d`), 'x');
+      writeFileSync(join(dir, '.tmp', `${other}.0badf00d`), 'x');
+      await store.delete(key);
+      expect(readdirSync(join(dir, '.tmp'))).toEqual([`${other}.0badf00d`]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('writesThroughToSocket', () => {

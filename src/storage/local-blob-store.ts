@@ -107,6 +107,7 @@ export class LocalBlobStore extends BlobStore {
 
   private async writeFile(key: string, source: Readable, options: BlobWriteOptions): Promise<BlobWriteResult> {
     const target = this.pathOf(key);
+    // Named after the key, so that delete(key) finds it.
     const temp = join(this.tempDir, `${key}.${randomBytes(4).toString('hex')}`);
     const file = await open(temp, 'wx', 0o600);
     let fileOpen = true;
@@ -161,8 +162,15 @@ export class LocalBlobStore extends BlobStore {
     }
   }
 
+  /**
+   * Also removes the key's temp files (`.tmp/<key>.<random>`): a process killed mid-write leaves
+   * one, and the upload sweeper deletes the key of such an upload long before the temp sweep would.
+   */
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+    for (const name of await this.entries(this.tempDir)) {
+      if (name.isFile() && name.name.startsWith(`${key}.`)) await rm(join(this.tempDir, name.name), { force: true });
+    }
   }
 
   async stat(key: string): Promise<BlobStat | null> {

@@ -788,6 +788,8 @@ describe('a server killed mid-upload (kill -9)', () => {
     expect(inFlight()).toBe(0);
     const blobs = filesUnder(join(dataDir, 'blobs')).filter((path) => !path.startsWith('.tmp'));
     expect(blobs).toHaveLength(1);
+    // The sweeper's delete of the abandoned key took its partial temp file too, not the hourly temp sweep.
+    expect(tempFilesOf(dataDir)).toEqual([]);
     expect((await api.get('/files/kept.txt').set('X-Session', token).expect(200)).text).toBe('committed before the crash');
   });
 });
