@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Like, Repository } from 'typeorm';
+import { In, Raw, Repository } from 'typeorm';
 import { User } from './user.entity';
 
 export type NewUser = Omit<User, 'id' | 'createdAt' | 'updatedAt'>;
@@ -43,9 +43,14 @@ export class UsersRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** A page of users by id, optionally those whose name contains `q`. */
+  /**
+   * A page of users by id, optionally those whose name contains `q`, ignoring case. LOWER on
+   * both sides and an explicit escape character, because SQLite's LIKE ignores ASCII case and
+   * has no default escape, while MySQL's binary collation does neither.
+   */
   page(offset: number, limit: number, q?: string): Promise<[User[], number]> {
-    const where = q ? { username: Like(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) } : {};
+    const pattern = q ? `%${q.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%` : undefined;
+    const where = pattern ? { username: Raw((column) => `LOWER(${column}) LIKE :pattern ESCAPE '!'`, { pattern }) } : {};
     return this.users.findAndCount({ where, order: { id: 'ASC' }, skip: offset, take: limit });
   }
 }

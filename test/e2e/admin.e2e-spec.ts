@@ -68,15 +68,19 @@ describe('Admin', () => {
       expect(past.body).toEqual({ items: [], total: all.body.total });
     });
 
-    it('filters by q, a part of the username', async () => {
+    it('filters by q, a part of the username in any case, wildcards taken literally', async () => {
       const marker = uniqueName('Q').slice(0, 8);
       await t.http.post('/register').send({ username: `${marker}one`, password: 'password1' }).expect(204);
       await t.http.post('/register').send({ username: `x${marker}two`, password: 'password1' }).expect(204);
       const res = await t.http.get('/admin/users').query({ q: marker }).set(admin.auth).expect(200);
       expect(res.body.total).toBe(2);
       expect(res.body.items.map((u: AdminUserItem) => u.username).sort()).toEqual([`${marker}one`, `x${marker}two`].sort());
-      const none = await t.http.get('/admin/users').query({ q: '%' }).set(admin.auth).expect(200);
-      expect(none.body.total).toBe(0);
+      const anyCase = await t.http.get('/admin/users').query({ q: marker.toLowerCase() }).set(admin.auth).expect(200);
+      expect(anyCase.body.total).toBe(2);
+      for (const wildcard of ['%', '_', '!', '\\']) {
+        const none = await t.http.get('/admin/users').query({ q: wildcard }).set(admin.auth).expect(200);
+        expect({ wildcard, total: none.body.total }).toEqual({ wildcard, total: 0 });
+      }
     });
 
     it.each([
