@@ -39,7 +39,7 @@ const parseJson = json({
  * body-parser's errors become HTTP exceptions with the contract's bodies here, because Nest
  * would otherwise turn a SyntaxError into its own 400 shape with a bare parser message.
  */
-export function toHttpException(error: BodyParserError): HttpException {
+export function toHttpException(error: BodyParserError): HttpException | BodyParserError {
   switch (error.type) {
     case 'entity.too.large':
       return new PayloadTooLargeException({ error: JSON_TOO_LARGE });
@@ -51,6 +51,8 @@ export function toHttpException(error: BodyParserError): HttpException {
     case 'encoding.unsupported':
       return new UnsupportedMediaTypeException({ error: `Unsupported Content-Encoding: ${error.message}` });
     default:
+      // body-parser's own 5xx errors are the server's fault: leave them to the filter as such.
+      if (error.status === undefined || error.status >= 500) return error;
       // Aborted or truncated requests and the like: the client's fault, never a 500.
       return new BadRequestException({ error: `Could not read the request body: ${error.message}` });
   }
