@@ -97,7 +97,7 @@ export function initFiles(session) {
     try {
       // POST /share takes numeric ids (S4): resolve both names first.
       const [file, user] = await Promise.all([
-        api('GET', `/directory/files/${encodeName(name)}`),
+        api('GET', `/files/${encodeName(name)}/id`),
         api('GET', `/directory/users/${encodeName(username)}`).catch((error) => {
           throw error.status === 404 ? new Error(`There is no user called "${username}".`) : error;
         }),

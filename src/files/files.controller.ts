@@ -4,7 +4,7 @@ import { Request, Response } from 'express';
 import { Authenticated, CurrentUser } from '../auth/guards/access.decorators';
 import { ErrorDto } from '../common/dto/responses.dto';
 import { User } from '../users/user.entity';
-import { FileListWithSharedDto, FileVersionDto, FileVersionQuery, ListFilesQuery, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
+import { FileIdDto, FileListWithSharedDto, FileVersionDto, FileVersionQuery, ListFilesQuery, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
 import { DownloadFileDto } from './dto/share.dto';
 import { FileNamePipe } from './file-name.pipe';
 import { FileResponder } from './file-responder';
@@ -102,6 +102,15 @@ export class FilesController {
   @ApiResponse({ status: 404, type: ErrorDto })
   listFileVersions(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string): Promise<FileVersionDto[]> {
     return this.files.listVersions(user, name);
+  }
+
+  // S4's POST /share and POST /download take file ids; people (and the web page) know names.
+  @Get('files/:filename/id')
+  @ApiOkResponse({ type: FileIdDto, description: "the id of one of the caller's own files" })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'the caller has no file with that name' })
+  getFileId(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string): Promise<FileIdDto> {
+    return this.files.findOwnFileId(user, name);
   }
 
   @Post('upload')

@@ -2,7 +2,7 @@ import { BadRequestException, Injectable, Logger, NotFoundException, OnModuleIni
 import { BlobStore } from '../storage/blob-store';
 import { UserDeletionHooks } from '../users/user-deletion-hooks';
 import { User } from '../users/user.entity';
-import { FileListWithSharedDto, FileVersionDto, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
+import { FileIdDto, FileListWithSharedDto, FileVersionDto, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { assertValidFileName } from './file-name';
@@ -82,6 +82,12 @@ export class FilesService implements OnModuleInit {
     const version = file ? await this.versions.latest(file.id) : null;
     if (!file || !version) throw new NotFoundException({ error: FILE_MESSAGES.fileNotBelongToUser });
     return { file, version };
+  }
+
+  /** The id S4's routes take, for one of the owner's files named as people know it. */
+  async findOwnFileId(owner: User, name: string): Promise<FileIdDto> {
+    const { file } = await this.findOwnVersion(owner, name);
+    return { id: file.id, name: file.name };
   }
 
   async listVersions(owner: User, name: string): Promise<FileVersionDto[]> {

@@ -409,6 +409,25 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
     });
   });
 
+  describe('GET /files/{filename}/id', () => {
+    it("gives the id of the caller's own file, the one POST /share takes", async () => {
+      const stored = await put(t, alice, 'id-of.txt', 'hello', 'text/plain').expect(201);
+      const res = await t.http.get('/files/id-of.txt/id').set(alice.auth).expect(200);
+      expect(res.body).toEqual({ id: stored.body.id, name: 'id-of.txt' });
+      const share = { file_id: res.body.id, user_destination_id: bob.id };
+      await t.http.post('/share').set(alice.auth).send(share).expect(200);
+      // Only the owner's own names resolve, even for a file shared with the caller.
+      await t.http.get('/files/id-of.txt/id').set(bob.auth).expect(404);
+      await t.http.delete('/share').set(alice.auth).send(share).expect(204);
+    });
+
+    it('answers 404 for a missing file, 400 for a bad name, 403 without a session', async () => {
+      await t.http.get('/files/absent.txt/id').set(alice.auth).expect(404);
+      await t.http.get('/files/..%2F/id').set(alice.auth).expect(400);
+      await t.http.get('/files/id-of.txt/id').expect(403);
+    });
+  });
+
   describe('GET /files/{filename}/versions', () => {
     it('lists versions newest first with {version, size, contentType, sha256, createdAt}', async () => {
       await put(t, alice, 'hist.txt', 'a', 'text/plain').expect(201);

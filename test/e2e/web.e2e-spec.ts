@@ -59,22 +59,4 @@ describe('web page (CONTRACT §3 Web page)', () => {
       expect(typeof res.body.error).toBe('string');
     });
   });
-
-  describe('GET /directory/files/{filename}', () => {
-    it("gives the id of the caller's own file, the one POST /share takes", async () => {
-      const put = await t.http.put('/files/notes.txt').set(alice.auth).set('Content-Type', 'text/plain').send('hello').expect(201);
-      const res = await t.http.get('/directory/files/notes.txt').set(alice.auth).expect(200);
-      expect(res.body).toEqual({ id: put.body.id, name: 'notes.txt' });
-      await t.http.post('/share').set(alice.auth).send({ file_id: res.body.id, user_destination_id: bob.id }).expect(200);
-    });
-
-    it("does not find another user's file, nor a missing one", async () => {
-      await t.http.get('/directory/files/notes.txt').set(bob.auth).expect(404);
-      await t.http.get('/directory/files/absent.txt').set(alice.auth).expect(404);
-    });
-
-    it('answers 403 without a session', async () => {
-      await t.http.get('/directory/files/notes.txt').expect(403);
-    });
-  });
 });

@@ -12,6 +12,12 @@ export class StoredFileVersionDto {
   @ApiProperty({ description: 'hex sha256 of the bytes; also the ETag' }) sha256!: string;
 }
 
+/** `GET /files/{filename}/id`: the number that S4's `POST /share` and `POST /download` take. */
+export class FileIdDto {
+  @ApiProperty({ description: 'the file id (what /share and /download take)' }) id!: number;
+  @ApiProperty() name!: string;
+}
+
 /** One file of `POST /upload`'s answer. */
 export class UploadedFileDto {
   @ApiProperty() id!: number;
