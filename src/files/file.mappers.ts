@@ -1,3 +1,4 @@
+import { ServedBlob } from '../common/http/blob-responder';
 import { FileVersionDto, StoredFileVersionDto, UploadedFileDto } from './dto/file.dto';
 import { IncomingShareDto, OutgoingShareDto } from './dto/share.dto';
 import { FileShare } from './entities/file-share.entity';
@@ -24,4 +25,8 @@ export function toIncomingShareDto(share: FileShare, file: StoredFile, owner: st
 
 export function toOutgoingShareDto(share: FileShare, file: StoredFile, username: string): OutgoingShareDto {
   return { file_id: file.id, name: file.name, user_destination_id: share.userId, username, sharedAt: share.createdAt.toISOString() };
+}
+
+export function toServedBlob(version: FileVersion): ServedBlob {
+  return { key: version.blobKey, size: version.size, contentType: version.contentType, sha256: version.sha256, lastModified: version.createdAt };
 }

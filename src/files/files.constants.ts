@@ -9,7 +9,6 @@ export const FILE_MESSAGES = {
   notMultipart: 'Expected a multipart/form-data body with one or more parts named "file"',
   malformedMultipart: (reason: string) => `Malformed multipart body: ${reason}`,
   badInclude: 'include must be "shared"',
-  rangeNotSatisfiable: 'Requested range not satisfiable',
   uploadSuccess: 'Upload Success!',
   shareSuccess: 'File share success',
   fileNotBelongToUserOrigin: 'File not belong to user_origin',
@@ -25,10 +24,12 @@ export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 /** The multipart part name of S4's upload form. */
 export const UPLOAD_PART_NAME = 'file';
 
-/** Files served to a browser can never run script in the web page's origin (CONTRACT §3). */
-export const SANDBOX_HEADERS = {
+/** On every answer that serves a file's bytes: they can never run script in the web page's origin (CONTRACT §3). */
+export const SERVED_FILE_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy': "sandbox; default-src 'none'",
+  // Private bytes: caches may keep them but must revalidate (If-None-Match makes that cheap).
+  'Cache-Control': 'private, no-cache',
 } as const;
 
 /** How often an upload in flight proves it is alive. */

@@ -3,12 +3,14 @@ import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiHeader, Ap
 import { Request, Response } from 'express';
 import { Authenticated, CurrentUser } from '../auth/guards/access.decorators';
 import { ErrorDto } from '../common/dto/responses.dto';
+import { BlobResponder, Disposition } from '../common/http/blob-responder';
 import { User } from '../users/user.entity';
 import { FileIdDto, FileListWithSharedDto, FileVersionDto, FileVersionQuery, ListFilesQuery, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
 import { DownloadFileDto } from './dto/share.dto';
 import { FileNamePipe } from './file-name.pipe';
-import { FileResponder } from './file-responder';
-import { FilesService } from './files.service';
+import { FileRead, FilesService } from './files.service';
+import { toServedBlob } from './file.mappers';
+import { SERVED_FILE_HEADERS } from './files.constants';
 import { MultipartFileParts } from './multipart-file-parts';
 import { declaredLength, MultipartUploadInterceptor, RawUploadInterceptor, UploadedFileParts } from './upload.interceptor';
 
@@ -40,7 +42,7 @@ function applyAll(decorators: MethodDecorator[]): MethodDecorator {
 export class FilesController {
   constructor(
     private readonly files: FilesService,
-    private readonly responder: FileResponder,
+    private readonly responder: BlobResponder,
   ) {}
 
   @Put('files/:filename')
@@ -64,8 +66,7 @@ export class FilesController {
   @ApiResponse({ status: 400, description: 'bad file name or version' })
   @ApiResponse({ status: 404, description: 'no such file or version' })
   async headFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const { file, version } = await this.files.findOwnVersion(user, name, query.version);
-    await this.responder.send(req, res, file, version, 'inline');
+    await this.serve(req, res, await this.files.findOwnVersion(user, name, query.version), 'inline');
   }
 
   @Get('files/:filename')
@@ -73,8 +74,7 @@ export class FilesController {
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name or version' })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'no such file or version' })
   async downloadFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const { file, version } = await this.files.findOwnVersion(user, name, query.version);
-    await this.responder.send(req, res, file, version, 'inline');
+    await this.serve(req, res, await this.files.findOwnVersion(user, name, query.version), 'inline');
   }
 
   @Delete('files/:filename')
@@ -135,7 +135,11 @@ export class FilesController {
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file_id' })
   @ApiResponse({ status: 404, type: ErrorDto, description: '{error: "File not belong to user"}: neither yours nor shared with you' })
   async downloadSharedFile(@CurrentUser() user: User, @Body() body: DownloadFileDto, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const { file, version } = await this.files.findReadableLatest(user, body.file_id);
-    await this.responder.send(req, res, file, version, 'attachment');
+    await this.serve(req, res, await this.files.findReadableLatest(user, body.file_id), 'attachment');
+  }
+
+  /** Every path that serves a version's bytes answers with the same headers (CONTRACT §3). */
+  private serve(req: Request, res: Response, { file, version }: FileRead, disposition: Disposition): Promise<void> {
+    return this.responder.send(req, res, toServedBlob(version), { source: 'files', headers: SERVED_FILE_HEADERS, disposition: { type: disposition, filename: file.name } });
   }
 }

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BlobResponder } from '../common/http/blob-responder';
 import { UsersModule } from '../users/users.module';
 import { FileShare } from './entities/file-share.entity';
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { UploadReservation } from './entities/upload-reservation.entity';
-import { FileResponder } from './file-responder';
 import { FileSharesRepository } from './file-shares.repository';
 import { FileUploadService } from './file-upload.service';
 import { FileVersionsRepository } from './file-versions.repository';
@@ -27,7 +27,7 @@ import { UploadSweeper } from './upload-sweeper.service';
     SharesService,
     FileUploadService,
     UploadSweeper,
-    FileResponder,
+    BlobResponder,
     FilesStorageUsage,
     FilesRepository,
     FileVersionsRepository,

@@ -8,12 +8,17 @@ export const SOUND_MESSAGES = {
   notMultipart: 'Send the sound as multipart/form-data with a file part named "file"',
   titleTooLong: 'title must be at most 255 characters',
   aborted: 'The upload was cut off before it ended',
-  rangeNotSatisfiable: 'Range not satisfiable',
 } as const;
 
 export const SOUND_FILE_FIELD = 'file';
 export const SOUND_TITLE_FIELD = 'title';
 export const MAX_TITLE_LENGTH = 255;
 export const SOUND_PAGE = { defaultLimit: 50, maxLimit: 200 } as const;
+
+/** On every answer of a sound stream: public bytes, revalidated (cheap with If-None-Match). */
+export const SOUND_STREAM_HEADERS = {
+  'Cache-Control': 'public, max-age=0, must-revalidate',
+  'X-Content-Type-Options': 'nosniff',
+} as const;
 
 export const streamUrlOf = (id: number): string => `/sounds/${id}/stream`;

@@ -1,17 +1,21 @@
-import { Controller, Delete, Get, HttpCode, HttpException, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Authenticated, CurrentUser, Public } from '../auth/guards/access.decorators';
 import { ErrorDto } from '../common/dto/responses.dto';
+import { BlobResponder } from '../common/http/blob-responder';
 import { User } from '../users/user.entity';
 import { ListSoundsQueryDto, SoundDto, SoundPageDto, UploadSoundDto } from './dto/sound.dto';
-import { SOUND_MESSAGES } from './sounds.constants';
+import { SOUND_STREAM_HEADERS } from './sounds.constants';
 import { SoundsService } from './sounds.service';
 
 @ApiTags('sounds')
 @Controller('sounds')
 export class SoundsController {
-  constructor(private readonly sounds: SoundsService) {}
+  constructor(
+    private readonly sounds: SoundsService,
+    private readonly responder: BlobResponder,
+  ) {}
 
   @Get()
   @Public()
@@ -44,18 +48,16 @@ export class SoundsController {
   @Get(':id/stream')
   @Public()
   @ApiHeader({ name: 'Range', required: false, description: 'one byte range, e.g. bytes=0-1023' })
+  @ApiHeader({ name: 'If-None-Match', required: false })
+  @ApiHeader({ name: 'If-Range', required: false })
   @ApiProduces('audio/*')
-  @ApiOkResponse({ description: 'the audio bytes', schema: { type: 'string', format: 'binary' } })
-  @ApiResponse({ status: 206, description: 'the requested range', schema: { type: 'string', format: 'binary' } })
+  @ApiOkResponse({ description: 'the audio bytes, with Content-Type, Content-Length, ETag (the sha256), Last-Modified, Accept-Ranges', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 206, description: 'the requested range (Range, honouring If-Range)', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 304, description: 'If-None-Match matched the ETag' })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 416, type: ErrorDto, description: 'range past the end; Content-Range: bytes */size' })
-  async streamSound(@Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
-    const served = await this.sounds.openStream(id, req.headers);
-    res.set(served.headers);
-    if (!served.body) throw new HttpException({ error: SOUND_MESSAGES.rangeNotSatisfiable }, served.status);
-    res.status(served.status);
-    // Bytes are on the wire by the time a read fails: cutting the connection is the honest answer.
-    return new StreamableFile(served.body).setErrorHandler((error, response) => response.destroy?.(error));
+  async streamSound(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.responder.send(req, res, await this.sounds.findStream(id), { source: 'sounds', headers: SOUND_STREAM_HEADERS });
   }
 
   @Delete(':id')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BlobResponder } from '../common/http/blob-responder';
 import { UsersModule } from '../users/users.module';
 import { Sound } from './entities/sound.entity';
 import { SoundsController } from './sounds.controller';
@@ -10,6 +11,6 @@ import { SoundsService } from './sounds.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Sound]), UsersModule],
   controllers: [SoundsController],
-  providers: [SoundsService, SoundsRepository],
+  providers: [SoundsService, SoundsRepository, BlobResponder],
 })
 export class SoundsModule {}

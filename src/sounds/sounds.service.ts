@@ -1,4 +1,4 @@
-import { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import {
   BadRequestException,
@@ -11,7 +11,7 @@ import {
   PayloadTooLargeException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { ifRangeAllows, planRange, rangeHeaders, RangePlan } from '../common/http/byte-range';
+import { ServedBlob } from '../common/http/blob-responder';
 import { isMultipart, MalformedMultipartError, MultipartAbortedError, MultipartFilePart, readMultipart } from '../common/http/multipart';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
@@ -33,13 +33,6 @@ interface ReceivedAudio {
   format: AudioFormat;
   size: number;
   sha256: string;
-}
-
-/** What `GET /sounds/{id}/stream` answers: headers always, bytes unless the range is unsatisfiable. */
-export interface SoundStream {
-  status: RangePlan['status'];
-  headers: Record<string, string>;
-  body: Readable | null;
 }
 
 /** Control characters and path separators never reach the database or a header. */
@@ -132,25 +125,10 @@ export class SoundsService implements OnModuleInit {
     }
   }
 
-  async openStream(rawId: string, request: IncomingHttpHeaders): Promise<SoundStream> {
+  /** The sound's bytes, for `GET /sounds/{id}/stream`. */
+  async findStream(rawId: string): Promise<ServedBlob> {
     const sound = await this.findOrFail(rawId);
-    const etag = `"${sound.sha256}"`;
-    const plan = ifRangeAllows(request, etag, sound.createdAt) ? planRange(request.range, sound.size) : ({ status: 200 } as const);
-    // An unsatisfiable range is answered with a JSON error: only the range headers apply to it.
-    if (plan.status === 416) return { status: 416, headers: rangeHeaders(plan, sound.size), body: null };
-    const headers = {
-      'Content-Type': sound.contentType,
-      ETag: etag,
-      'Last-Modified': sound.createdAt.toUTCString(),
-      'Cache-Control': 'public, max-age=0, must-revalidate',
-      'X-Content-Type-Options': 'nosniff',
-      ...rangeHeaders(plan, sound.size),
-    };
-    const body = await this.blobs.read(sound.blobKey, plan.status === 206 ? plan.range : undefined);
-    // 'end' fires once the last byte has been handed on, so a listener cut short counts nothing.
-    const length = plan.status === 206 ? plan.range.end - plan.range.start + 1 : sound.size;
-    body.once('end', () => this.metrics.bytesDownloaded(length, 'sounds'));
-    return { status: plan.status, headers, body };
+    return { key: sound.blobKey, size: sound.size, contentType: sound.contentType, sha256: sound.sha256, lastModified: sound.createdAt };
   }
 
   async delete(user: User, rawId: string): Promise<void> {

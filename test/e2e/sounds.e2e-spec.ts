@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { BlobStore } from '../../src/storage/blob-store';
@@ -226,6 +227,16 @@ describe('sounds (CONTRACT §3 Sounds module)', () => {
 
     it('ignores a Range when If-Range names another version', async () => {
       await t.http.get(`/sounds/${id}/stream`).set('Range', 'bytes=0-9').set('If-Range', '"other"').expect(200);
+    });
+
+    it('sends its sha256 as the ETag with Last-Modified, and answers If-None-Match and If-Range like a file', async () => {
+      const sound = await t.http.get(`/sounds/${id}/stream`).responseType('blob').expect(200);
+      const etag = `"${createHash('sha256').update(wav).digest('hex')}"`;
+      expect(sound.headers.etag).toBe(etag);
+      expect(Date.parse(sound.headers['last-modified'])).not.toBeNaN();
+      await t.http.get(`/sounds/${id}/stream`).set('If-None-Match', etag).expect(304);
+      const ranged = await t.http.get(`/sounds/${id}/stream`).set('Range', 'bytes=0-9').set('If-Range', etag).responseType('blob').expect(206);
+      expect((ranged.body as Buffer).equals(wav.subarray(0, 10))).toBe(true);
     });
   });
 

@@ -1,4 +1,4 @@
-import { ByteRange } from '../storage/blob-store';
+import { ByteRange } from '../../storage/blob-store';
 
 /** What the conditional and range headers are compared against. */
 export interface Representation {
@@ -39,7 +39,10 @@ function ifRangeHolds(header: string, rep: Representation): boolean {
   return !Number.isNaN(date) && Math.floor(date / 1000) === seconds(rep.lastModified);
 }
 
-/** One `bytes=` range; undefined when the header is to be ignored (not bytes, malformed, several ranges). */
+/**
+ * One `bytes=` range (RFC 9110 §14); undefined when the header is to be ignored (not bytes,
+ * malformed, several ranges: the whole body is a valid answer to a multi-range request).
+ */
 function parseRange(header: string, size: number): ByteRange | 'unsatisfiable' | undefined {
   const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
   if (!match || (match[1] === '' && match[2] === '')) return undefined;
@@ -55,7 +58,10 @@ function parseRange(header: string, size: number): ByteRange | 'unsatisfiable' |
   return { start, end: Math.min(last ?? size - 1, size - 1) };
 }
 
-/** Decides between 200, 206, 304 and 416 for a read of `rep` (RFC 9110 §13.2.2 order). */
+/**
+ * Decides between 200, 206, 304 and 416 for a read of `rep` (RFC 9110 §13.2.2 order). The one
+ * planner of every route that serves stored bytes (files, sounds), so that they all answer alike.
+ */
 export function planResponse(headers: ConditionalHeaders, rep: Representation): ResponsePlan {
   if (headers.ifNoneMatch !== undefined) {
     if (noneMatchHits(headers.ifNoneMatch, rep.etag)) return { status: 304 };

@@ -27,7 +27,7 @@ describe('planResponse', () => {
     expect(planResponse({ range: 'bytes=0-' }, { ...rep, size: 0 })).toEqual({ status: 416 });
   });
 
-  it.each(['items=0-1', 'bytes=5-1', 'bytes=0-1,5-6', 'bytes=-', 'bytes=abc'])('ignores the malformed or multiple range %s', (range) => {
+  it.each(['items=0-1', 'bytes=5-1', 'bytes=0-1,5-6', 'bytes=-', 'bytes=abc', ''])('ignores the malformed or multiple range %s', (range) => {
     expect(planResponse({ range }, rep)).toEqual({ status: 200 });
   });
 
@@ -52,5 +52,13 @@ describe('planResponse', () => {
     expect(planResponse({ range: 'bytes=0-0', ifRange: '"old"' }, rep)).toEqual({ status: 200 });
     expect(planResponse({ range: 'bytes=0-0', ifRange: lastModified }, rep)).toEqual({ status: 206, range: { start: 0, end: 0 } });
     expect(planResponse({ range: 'bytes=0-0', ifRange: new Date('2025-01-01').toUTCString() }, rep)).toEqual({ status: 200 });
+    // A later date is not the representation's date: If-Range compares exactly (RFC 9110 §13.1.5).
+    expect(planResponse({ range: 'bytes=0-0', ifRange: new Date('2027-01-01').toUTCString() }, rep)).toEqual({ status: 200 });
+    expect(planResponse({ range: 'bytes=0-0', ifRange: 'not a date' }, rep)).toEqual({ status: 200 });
+  });
+
+  it('checks If-Range before the range, so a changed representation is served whole even for an unsatisfiable range', () => {
+    expect(planResponse({ range: 'bytes=500-', ifRange: '"old"' }, rep)).toEqual({ status: 200 });
+    expect(planResponse({ range: 'bytes=500-', ifRange: '"abc"' }, rep)).toEqual({ status: 416 });
   });
 });
