@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { MetricsService } from '../../src/observability/metrics.service';
 import { makeWav } from '../support/audio';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -61,6 +63,26 @@ describe('GET /metrics', () => {
       expect(sample(text, 'cloudstash_bytes_uploaded_total', { source: 'sounds' })).toBe(wav.length);
       expect(sample(text, 'cloudstash_bytes_downloaded_total', { source: 'sounds' })).toBe(wav.length);
       expect(sample(text, 'cloudstash_uploads_in_flight')).toBe(0);
+    });
+
+    it('shows an upload whose bytes are still arriving in cloudstash_uploads_in_flight', async () => {
+      const carol = await newUser(t.http, 'met');
+      const port = (t.app.getHttpServer().address() as AddressInfo).port;
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'PUT', path: '/files/slow.bin', headers: { ...carol.auth, 'Content-Length': '200000' } });
+      const answered = new Promise<number>((resolve, reject) => {
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+      });
+      req.write(randomBytes(100_000));
+      let inFlight: number | undefined;
+      // The first half is on its way: wait for the server to have started storing it.
+      while (inFlight !== 1) inFlight = sample((await t.http.get('/metrics').expect(200)).text, 'cloudstash_uploads_in_flight');
+      req.end(randomBytes(100_000));
+      expect(await answered).toBe(201);
+      expect(sample((await t.http.get('/metrics').expect(200)).text, 'cloudstash_uploads_in_flight')).toBe(0);
     });
 
     it('labels every unknown path with one route value, so 404 floods add no series', async () => {
