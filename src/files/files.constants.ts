@@ -1,3 +1,5 @@
+import { MultipartOptions } from '../common/uploads/multipart-parts';
+
 /** Literal messages of CONTRACT §3 "Files module" (S0, S4). */
 export const FILE_MESSAGES = {
   fileNotFound: 'File not found',
@@ -7,7 +9,6 @@ export const FILE_MESSAGES = {
   quotaExceeded: 'Storage quota exceeded',
   noFilePart: 'No file part: send multipart/form-data with one or more parts named "file"',
   notMultipart: 'Expected a multipart/form-data body with one or more parts named "file"',
-  malformedMultipart: (reason: string) => `Malformed multipart body: ${reason}`,
   badInclude: 'include must be "shared"',
   uploadSuccess: 'Upload Success!',
   shareSuccess: 'File share success',
@@ -21,8 +22,8 @@ export const FILE_MESSAGES = {
 export const FILE_NAME_MAX_BYTES = 255;
 export const CONTENT_TYPE_MAX_LENGTH = 255;
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
-/** The multipart part name of S4's upload form. */
-export const UPLOAD_PART_NAME = 'file';
+/** S4's upload form: one or more parts named `file`. */
+export const UPLOAD_MULTIPART: MultipartOptions = { fileField: 'file', notMultipart: FILE_MESSAGES.notMultipart };
 
 /** On every answer that serves a file's bytes: they can never run script in the web page's origin (CONTRACT §3). */
 export const SERVED_FILE_HEADERS = {
@@ -38,8 +39,3 @@ export const UPLOAD_HEARTBEAT_MS = 30_000;
 export const UPLOAD_STALE_MS = 10 * 60_000;
 /** How often each instance looks for rows that dead instances left behind. */
 export const UPLOAD_SWEEP_INTERVAL_MS = 5 * 60_000;
-/**
- * A rejected upload's unread body is drained (keeping the connection usable and the client
- * able to read the answer) up to this many bytes; beyond, the connection is closed instead.
- */
-export const REJECTED_BODY_DRAIN_BYTES = 4 * 1024 * 1024;

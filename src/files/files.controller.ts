@@ -4,15 +4,15 @@ import { Request, Response } from 'express';
 import { Authenticated, CurrentUser } from '../auth/guards/access.decorators';
 import { ErrorDto } from '../common/dto/responses.dto';
 import { BlobResponder, Disposition } from '../common/http/blob-responder';
+import { MultipartParts } from '../common/uploads/multipart-parts';
+import { declaredLength, MultipartUploadInterceptor, RawUploadInterceptor, UploadedParts } from '../common/uploads/upload.interceptor';
 import { User } from '../users/user.entity';
 import { FileIdDto, FileListWithSharedDto, FileVersionDto, FileVersionQuery, ListFilesQuery, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
 import { DownloadFileDto } from './dto/share.dto';
 import { FileNamePipe } from './file-name.pipe';
 import { FileRead, FilesService } from './files.service';
 import { toServedBlob } from './file.mappers';
-import { SERVED_FILE_HEADERS } from './files.constants';
-import { MultipartFileParts } from './multipart-file-parts';
-import { declaredLength, MultipartUploadInterceptor, RawUploadInterceptor, UploadedFileParts } from './upload.interceptor';
+import { SERVED_FILE_HEADERS, UPLOAD_MULTIPART } from './files.constants';
 
 const FILE_BYTES_DOCS = [
   ApiProduces('application/octet-stream'),
@@ -115,7 +115,7 @@ export class FilesController {
 
   @Post('upload')
   @HttpCode(201)
-  @UseInterceptors(MultipartUploadInterceptor)
+  @UseInterceptors(MultipartUploadInterceptor(UPLOAD_MULTIPART))
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     description: 'one or more parts named `file`; each is stored as PUT /files/{its filename} would',
@@ -125,7 +125,7 @@ export class FilesController {
   @ApiResponse({ status: 400, type: ErrorDto, description: 'no file part, bad file name, or not multipart' })
   @ApiResponse({ status: 413, type: ErrorDto, description: 'a file over MAX_UPLOAD_BYTES' })
   @ApiResponse({ status: 507, type: ErrorDto, description: "over the user's storage quota" })
-  uploadFiles(@CurrentUser() user: User, @UploadedFileParts() parts: MultipartFileParts, @Req() req: Request): Promise<UploadResultDto> {
+  uploadFiles(@CurrentUser() user: User, @UploadedParts() parts: MultipartParts, @Req() req: Request): Promise<UploadResultDto> {
     return this.files.uploadParts(user, parts, declaredLength(req));
   }
 

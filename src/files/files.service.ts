@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { UploadPart } from '../common/uploads/multipart-parts';
 import { BlobStore } from '../storage/blob-store';
 import { UserDeletionHooks } from '../users/user-deletion-hooks';
 import { User } from '../users/user.entity';
@@ -11,7 +12,6 @@ import { toFileVersionDto, toStoredFileVersionDto, toUploadedFileDto } from './f
 import { FILE_MESSAGES } from './files.constants';
 import { FilesRepository } from './files.repository';
 import { FileVersionsRepository } from './file-versions.repository';
-import { UploadPart } from './multipart-file-parts';
 
 /** A version picked for reading, with the file it belongs to. */
 export interface FileRead {

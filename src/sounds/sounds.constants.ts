@@ -1,3 +1,5 @@
+import { MultipartOptions } from '../common/uploads/multipart-parts';
+
 /** Literal messages of CONTRACT §3 "Sounds module". */
 export const SOUND_MESSAGES = {
   notFound: 'Sound not found',
@@ -7,12 +9,13 @@ export const SOUND_MESSAGES = {
   noFile: 'No file: send the sound in a multipart part named "file"',
   notMultipart: 'Send the sound as multipart/form-data with a file part named "file"',
   titleTooLong: 'title must be at most 255 characters',
-  aborted: 'The upload was cut off before it ended',
 } as const;
 
 export const SOUND_FILE_FIELD = 'file';
 export const SOUND_TITLE_FIELD = 'title';
 export const MAX_TITLE_LENGTH = 255;
+/** S3's upload form: the sound in part `file`, an optional `title` field. */
+export const SOUND_MULTIPART: MultipartOptions = { fileField: SOUND_FILE_FIELD, notMultipart: SOUND_MESSAGES.notMultipart, maxFields: 20 };
 export const SOUND_PAGE = { defaultLimit: 50, maxLimit: 200 } as const;
 
 /** On every answer of a sound stream: public bytes, revalidated (cheap with If-None-Match). */

@@ -1,12 +1,14 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Authenticated, CurrentUser, Public } from '../auth/guards/access.decorators';
 import { ErrorDto } from '../common/dto/responses.dto';
 import { BlobResponder } from '../common/http/blob-responder';
+import { MultipartParts } from '../common/uploads/multipart-parts';
+import { MultipartUploadInterceptor, UploadedParts } from '../common/uploads/upload.interceptor';
 import { User } from '../users/user.entity';
 import { ListSoundsQueryDto, SoundDto, SoundPageDto, UploadSoundDto } from './dto/sound.dto';
-import { SOUND_STREAM_HEADERS } from './sounds.constants';
+import { SOUND_MULTIPART, SOUND_STREAM_HEADERS } from './sounds.constants';
 import { SoundsService } from './sounds.service';
 
 @ApiTags('sounds')
@@ -27,14 +29,15 @@ export class SoundsController {
 
   @Post()
   @Authenticated('sound')
+  @UseInterceptors(MultipartUploadInterceptor(SOUND_MULTIPART))
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadSoundDto })
   @ApiCreatedResponse({ type: SoundDto })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'no file part, or a malformed body' })
   @ApiResponse({ status: 413, type: ErrorDto, description: 'over MAX_UPLOAD_BYTES' })
   @ApiResponse({ status: 415, type: ErrorDto, description: 'the bytes are not MP3, WAV, OGG/Opus, FLAC, M4A/AAC or WebM' })
-  uploadSound(@CurrentUser() user: User, @Req() req: Request): Promise<SoundDto> {
-    return this.sounds.upload(user, req);
+  uploadSound(@CurrentUser() user: User, @UploadedParts() parts: MultipartParts): Promise<SoundDto> {
+    return this.sounds.upload(user, parts);
   }
 
   @Get(':id')

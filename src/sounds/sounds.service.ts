@@ -1,4 +1,3 @@
-import { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import {
   BadRequestException,
@@ -12,7 +11,7 @@ import {
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { ServedBlob } from '../common/http/blob-responder';
-import { isMultipart, MalformedMultipartError, MultipartAbortedError, MultipartFilePart, readMultipart } from '../common/http/multipart';
+import { UploadPart } from '../common/uploads/multipart-parts';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
 import { BlobStore, BlobTooLargeError } from '../storage/blob-store';
@@ -22,7 +21,7 @@ import { UsersRepository } from '../users/users.repository';
 import { AudioTags, NO_TAGS, readAudioTags } from './audio-metadata';
 import { AudioFormat, AudioSniffer, NotAudioError } from './audio-sniffer';
 import { ListSoundsQueryDto, SoundDto, SoundPageDto } from './dto/sound.dto';
-import { MAX_TITLE_LENGTH, SOUND_FILE_FIELD, SOUND_MESSAGES, SOUND_TITLE_FIELD } from './sounds.constants';
+import { MAX_TITLE_LENGTH, SOUND_MESSAGES, SOUND_TITLE_FIELD } from './sounds.constants';
 import { SoundsRepository } from './sounds.repository';
 import { toSoundView } from './sound-view';
 
@@ -33,6 +32,12 @@ interface ReceivedAudio {
   format: AudioFormat;
   size: number;
   sha256: string;
+}
+
+/** A sound upload as the multipart interceptor hands it over: file parts as they arrive, then the fields. */
+export interface SoundUpload extends AsyncIterable<UploadPart> {
+  /** Complete once the parts have been iterated to the end. */
+  readonly fields: ReadonlyMap<string, string>;
 }
 
 /** Control characters and path separators never reach the database or a header. */
@@ -79,27 +84,26 @@ export class SoundsService implements OnModuleInit {
   }
 
   /**
-   * Streams the multipart body: the `file` part goes straight into the blob store through the
-   * audio sniffer, so a non-audio upload stops at its first bytes and leaves no blob behind.
+   * The first `file` part goes straight into the blob store through the audio sniffer, so a
+   * non-audio upload stops at its first bytes and leaves no blob behind.
    */
-  async upload(user: User, req: IncomingMessage): Promise<SoundDto> {
-    if (!isMultipart(req)) throw new BadRequestException({ error: SOUND_MESSAGES.notMultipart });
-    const written: string[] = [];
+  async upload(user: User, upload: SoundUpload): Promise<SoundDto> {
+    let key: string | undefined;
     const uploadFinished = this.metrics.uploadStarted();
     try {
       let received: ReceivedAudio | undefined;
-      const { fields } = await readMultipart(req, async (part) => {
-        if (part.field !== SOUND_FILE_FIELD || received || written.length > 0) {
+      for await (const part of upload) {
+        if (key !== undefined) {
           // One sound per request; other file parts are read and dropped.
           part.stream.resume();
-          return;
+          continue;
         }
-        const key = this.blobs.newKey();
-        written.push(key);
+        key = this.blobs.newKey();
         received = await this.receiveAudio(key, part);
-      });
+      }
       if (!received) throw new BadRequestException({ error: SOUND_MESSAGES.noFile });
-      const title = (fields[SOUND_TITLE_FIELD] ?? '').trim() || received.filename;
+      // Read after the last part: the title may follow the file in the body.
+      const title = (upload.fields.get(SOUND_TITLE_FIELD) ?? '').trim() || received.filename;
       if (title.length > MAX_TITLE_LENGTH) throw new BadRequestException({ error: SOUND_MESSAGES.titleTooLong });
       const tags = await this.readTags(received);
       const sound = await this.sounds.insert({
@@ -114,11 +118,11 @@ export class SoundsService implements OnModuleInit {
         blobKey: received.key,
         sha256: received.sha256,
       });
-      written.length = 0;
+      key = undefined;
       this.metrics.bytesUploaded(received.size, 'sounds');
       return toSoundView({ ...sound, owner: user });
     } catch (error) {
-      await Promise.all(written.map((key) => this.deleteBlob(key)));
+      if (key !== undefined) await this.deleteBlob(key);
       throw this.uploadFailure(error);
     } finally {
       uploadFinished();
@@ -151,7 +155,7 @@ export class SoundsService implements OnModuleInit {
     return sound;
   }
 
-  private async receiveAudio(key: string, part: MultipartFilePart): Promise<ReceivedAudio> {
+  private async receiveAudio(key: string, part: UploadPart): Promise<ReceivedAudio> {
     const sniffer = new AudioSniffer();
     part.stream.on('error', (error) => sniffer.destroy(error));
     part.stream.pipe(sniffer);
@@ -190,8 +194,6 @@ export class SoundsService implements OnModuleInit {
   private uploadFailure(error: unknown): unknown {
     if (error instanceof NotAudioError) return new UnsupportedMediaTypeException({ error: SOUND_MESSAGES.notAudio });
     if (error instanceof BlobTooLargeError) return new PayloadTooLargeException({ error: SOUND_MESSAGES.tooLarge(this.config.maxUploadBytes) });
-    if (error instanceof MalformedMultipartError) return new BadRequestException({ error: `Malformed multipart body: ${error.message}` });
-    if (error instanceof MultipartAbortedError) return new BadRequestException({ error: SOUND_MESSAGES.aborted });
     return error;
   }
 }

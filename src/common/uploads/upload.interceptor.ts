@@ -1,11 +1,16 @@
-import { CallHandler, createParamDecorator, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, createParamDecorator, ExecutionContext, Injectable, mixin, NestInterceptor, Type } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { catchError, Observable, throwError } from 'rxjs';
-import { REJECTED_BODY_DRAIN_BYTES } from './files.constants';
-import { MultipartFileParts } from './multipart-file-parts';
+import { MultipartOptions, MultipartParts } from './multipart-parts';
+
+/**
+ * A rejected upload's unread body is drained (keeping the connection usable and the client
+ * able to read the answer) up to this many bytes; beyond, the connection is closed instead.
+ */
+export const REJECTED_BODY_DRAIN_BYTES = 4 * 1024 * 1024;
 
 const UPLOAD_PARTS = Symbol('uploadParts');
-type UploadRequest = Request & { [UPLOAD_PARTS]?: MultipartFileParts };
+type UploadRequest = Request & { [UPLOAD_PARTS]?: MultipartParts };
 
 /** The Content-Length the client declared, when it declared one (not chunked). */
 export function declaredLength(req: Request): number | undefined {
@@ -52,34 +57,39 @@ export class RawUploadInterceptor implements NestInterceptor {
 }
 
 /**
- * Multipart uploads (`POST /upload`): busboy parses the body as it arrives and hands the
- * handler each `file` part as a stream (never memory or disk storage of the whole request).
+ * Multipart uploads (`POST /upload`, `POST /sounds`): busboy parses the body as it arrives and
+ * hands the handler each file part as a stream (never memory or disk storage of the whole
+ * request); a failure stops the parsing, answers with the body's fault when it was one, and
+ * drops the rest of the body.
  */
-@Injectable()
-export class MultipartUploadInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    const req = http.getRequest<UploadRequest>();
-    const res = http.getResponse<Response>();
-    try {
-      req[UPLOAD_PARTS] = new MultipartFileParts(req);
-    } catch (error) {
-      abandonBody(req, res);
-      throw error;
-    }
-    return next.handle().pipe(
-      catchError((error: unknown) => {
-        const parts = req[UPLOAD_PARTS];
-        const cause = parts?.malformation ?? error;
-        parts?.abort();
+export function MultipartUploadInterceptor(options: MultipartOptions): Type<NestInterceptor> {
+  @Injectable()
+  class MultipartInterceptor implements NestInterceptor {
+    intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+      const http = context.switchToHttp();
+      const req = http.getRequest<UploadRequest>();
+      const res = http.getResponse<Response>();
+      try {
+        req[UPLOAD_PARTS] = new MultipartParts(req, options);
+      } catch (error) {
         abandonBody(req, res);
-        return throwError(() => cause);
-      }),
-    );
+        throw error;
+      }
+      return next.handle().pipe(
+        catchError((error: unknown) => {
+          const parts = req[UPLOAD_PARTS];
+          const cause = parts?.malformation ?? error;
+          parts?.abort();
+          abandonBody(req, res);
+          return throwError(() => cause);
+        }),
+      );
+    }
   }
+  return mixin(MultipartInterceptor);
 }
 
-/** The `file` parts of a request behind MultipartUploadInterceptor. */
-export const UploadedFileParts = createParamDecorator((_: unknown, ctx: ExecutionContext): MultipartFileParts | undefined => {
+/** The file parts and fields of a request behind MultipartUploadInterceptor. */
+export const UploadedParts = createParamDecorator((_: unknown, ctx: ExecutionContext): MultipartParts | undefined => {
   return ctx.switchToHttp().getRequest<UploadRequest>()[UPLOAD_PARTS];
 });
