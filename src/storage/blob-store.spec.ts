@@ -355,56 +355,48 @@ describe.each([
   });
 });
 
+/** A LocalBlobStore on a fresh directory, started, then closed and removed; `tmp` is its temp folder. */
+async function withLocalStore(test: (store: LocalBlobStore, tmp: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cloudstash-blobs-'));
+  const store = new LocalBlobStore(dir);
+  try {
+    await store.init();
+    await test(store, join(dir, '.tmp'));
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('LocalBlobStore temp files', () => {
-  it('start-up removes temp files idle for over an hour and keeps recent ones', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cloudstash-blobs-'));
-    const store = new LocalBlobStore(dir);
-    try {
-      await store.init();
-      writeFileSync(join(dir, '.tmp', 'old'), 'x');
-      writeFileSync(join(dir, '.tmp', 'new'), 'x');
+  it('start-up removes temp files idle for over an hour and keeps recent ones', () =>
+    withLocalStore(async (store, tmp) => {
+      writeFileSync(join(tmp, 'old'), 'x');
+      writeFileSync(join(tmp, 'new'), 'x');
       const old = new Date(Date.now() - 61 * 60_000);
-      utimesSync(join(dir, '.tmp', 'old'), old, old);
+      utimesSync(join(tmp, 'old'), old, old);
       await store.init();
-      expect(readdirSync(join(dir, '.tmp'))).toEqual(['new']);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      expect(readdirSync(tmp)).toEqual(['new']);
+    }));
 
-  it('the periodic sweep removes what went stale while running', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cloudstash-blobs-'));
-    const store = new LocalBlobStore(dir);
-    try {
-      await store.init();
-      writeFileSync(join(dir, '.tmp', 'left'), 'x');
+  it('the periodic sweep removes what went stale while running', () =>
+    withLocalStore(async (store, tmp) => {
+      writeFileSync(join(tmp, 'left'), 'x');
       await store.sweepStaleTemp(Date.now() + 30 * 60_000);
-      expect(readdirSync(join(dir, '.tmp'))).toEqual(['left']);
+      expect(readdirSync(tmp)).toEqual(['left']);
       await store.sweepStaleTemp(Date.now() + 61 * 60_000);
-      expect(readdirSync(join(dir, '.tmp'))).toEqual([]);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      expect(readdirSync(tmp)).toEqual([]);
+    }));
 
-  it("delete(key) also removes that key's temp files left by a write that never finished", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cloudstash-blobs-'));
-    const store = new LocalBlobStore(dir);
-    try {
-      await store.init();
+  it("delete(key) also removes that key's temp files left by a write that never finished", () =>
+    withLocalStore(async (store, tmp) => {
       const key = store.newKey();
       const other = store.newKey();
-      writeFileSync(join(dir, '.tmp', `${key}.0badf00d`), 'x');
-      writeFileSync(join(dir, '.tmp', `${other}.0badf00d`), 'x');
+      writeFileSync(join(tmp, `${key}.0badf00d`), 'x');
+      writeFileSync(join(tmp, `${other}.0badf00d`), 'x');
       await store.delete(key);
-      expect(readdirSync(join(dir, '.tmp'))).toEqual([`${other}.0badf00d`]);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      expect(readdirSync(tmp)).toEqual([`${other}.0badf00d`]);
+    }));
 });
 
 describe('writesThroughToSocket', () => {
