@@ -44,7 +44,7 @@ describe('MultipartParts', () => {
     expect(Object.fromEntries(parts.fields)).toEqual({ title: 'before', late: 'after' });
   });
 
-  it('refuses a body that is not multipart/form-data with the caller's message', () => {
+  it("refuses a body that is not multipart/form-data with the caller's message", () => {
     expect(() => new MultipartParts(request(['{}'], false, 'application/json'), OPTIONS)).toThrow(new BadRequestException({ error: 'send multipart' }));
     expect(() => new MultipartParts(request(['a=b'], false, 'application/x-www-form-urlencoded'), OPTIONS)).toThrow(BadRequestException);
   });
