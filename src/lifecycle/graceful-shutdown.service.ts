@@ -25,8 +25,10 @@ export class GracefulShutdownService implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!server?.listening) return;
+    // Logged once the listening socket is closed, so that whoever reads it can rely on it.
+    const drained = this.drain(server);
     this.logger.log(`${signal ?? 'close'}: no new connections; waiting up to ${this.config.shutdownGraceMs} ms for requests in flight`);
-    await this.drain(server);
+    await drained;
     this.logger.log('requests drained; closing clients');
   }
 
