@@ -1,5 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -14,6 +14,7 @@ let built: Promise<string> | undefined;
 export function buildServer(): Promise<string> {
   built ??= (async () => {
     const outDir = join(ROOT, 'node_modules', '.cache', `cloudstash-built-${process.pid}`);
+    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
     await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {
       cwd: ROOT,
     });
