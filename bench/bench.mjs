@@ -142,12 +142,15 @@ async function peakRss(pid, action) {
   return Math.max(peak, readRss(pid).rss);
 }
 
+// The flags `npm run start:prod` and the Dockerfile start the server with.
+const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=1'];
+
 async function startCloudstash() {
   const port = await freePort();
   const dataDir = join(work, 'cloudstash-data');
   const main = join(repo, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error('dist/main.js is missing: run `npm run build` (npm run bench does)');
-  const child = start('cloudstash', process.execPath, [main], {
+  const child = start('cloudstash', process.execPath, [...PRODUCTION_NODE_FLAGS, main], {
     cwd: work,
     env: {
       PATH: process.env.PATH,
