@@ -47,6 +47,24 @@ describe('GET /metrics', () => {
       expect(text).toContain('process_cpu_user_seconds_total');
     });
 
+    it('counts sessions opened and ended, by logout and by revocation', async () => {
+      const before = (await t.http.get('/metrics').expect(200)).text;
+      const opened0 = sample(before, 'cloudstash_sessions_opened_total') ?? 0;
+      const ended0 = sample(before, 'cloudstash_sessions_ended_total') ?? 0;
+
+      const dora = await newUser(t.http, 'met');
+      const second = await t.http.post('/login').send({ username: dora.username, password: dora.password }).expect(200);
+      const third = await t.http.post('/login').send({ username: dora.username, password: dora.password }).expect(200);
+      await t.http.post('/logout').set('Authorization', `Bearer ${second.body.token}`).expect(200);
+      await t.http.delete('/auth/sessions').set(dora.auth).expect(204);
+      await t.http.get('/').set('Authorization', `Bearer ${third.body.token}`).expect(200, { message: 'Hello World' });
+
+      const after = (await t.http.get('/metrics').expect(200)).text;
+      expect(sample(after, 'cloudstash_sessions_opened_total')).toBe(opened0 + 3);
+      // One by logout, then the one other session left by "end all my other sessions".
+      expect(sample(after, 'cloudstash_sessions_ended_total')).toBe(ended0 + 2);
+    });
+
     it('counts bytes uploaded and downloaded by Files and Sounds, and no upload stays in flight', async () => {
       const bob = await newUser(t.http, 'met');
       const file = randomBytes(100_000);

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { Repository } from 'typeorm';
-import { getRepositoryToken } from '@nestjs/typeorm';
+import { MetricsService } from '../../observability/metrics.service';
 import { REDIS } from '../../redis/redis.module';
 import { DatabaseSessionStore } from './database-session.store';
+import { MeteredSessionStore } from './metered-session.store';
 import { RedisSessionStore } from './redis-session.store';
 import { SessionRow } from './session.entity';
 import { SessionStore } from './session-store';
@@ -14,9 +15,9 @@ import { SessionStore } from './session-store';
   providers: [
     {
       provide: SessionStore,
-      inject: [REDIS, getRepositoryToken(SessionRow)],
-      useFactory: (redis: Redis | null, rows: Repository<SessionRow>): SessionStore =>
-        redis ? new RedisSessionStore(redis) : new DatabaseSessionStore(rows),
+      inject: [REDIS, getRepositoryToken(SessionRow), MetricsService],
+      useFactory: (redis: Redis | null, rows: Repository<SessionRow>, metrics: MetricsService): SessionStore =>
+        new MeteredSessionStore(redis ? new RedisSessionStore(redis) : new DatabaseSessionStore(rows), metrics),
     },
   ],
   exports: [SessionStore],
