@@ -5,18 +5,7 @@ module.exports = {
   displayName: 'browser',
   rootDir: '../..',
   testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
-  transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: {
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-          target: 'es2022',
-        },
-      },
-    ],
-  },
+  transform: require('../jest.transform'),
   testEnvironment: 'node',
   testTimeout: 60000,
 };

@@ -1,12 +1,13 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import http, { IncomingHttpHeaders } from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import request, { Response } from 'supertest';
 import { BlobStore } from '../../src/storage/blob-store';
+import { buildServer, startServer as startBuiltServer } from '../support/built-server';
 import { startTestApp, TestApp } from '../support/test-app';
 import { LoggedInUser, loginAdmin, newUser } from '../support/users';
 
@@ -713,45 +714,17 @@ describe('MAX_UPLOAD_BYTES', () => {
 
 // ---------------------------------------------------------------- a server killed mid-upload
 
-/** The real server (src/main.ts) in a child process, compiled on the fly by swc, as `npm start` would run it. */
-function startServer(dataDir: string, port: number): Promise<ChildProcess> {
-  const hook = join(dataDir, 'swc-register.js');
-  writeFileSync(
-    hook,
-    `const { transformSync } = require(${JSON.stringify(require.resolve('@swc/core'))});
-const { readFileSync } = require('node:fs');
-require.extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022' },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
-require(${JSON.stringify(resolve(__dirname, '../../src/main.ts'))});
-`,
-  );
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
+/** The built server (what `npm run build` makes) in a child process on the test's DATA_DIR and port. */
+async function startServer(dataDir: string, port: number): Promise<ChildProcess> {
+  const server = await startBuiltServer(await buildServer(), {
     DATA_DIR: dataDir,
+    // A fixed port: the restarted server recognises the uploads its previous run left behind.
     PORT: String(port),
-    // The start-up line ("listening on") is a log line: the level must let it through.
-    LOG_LEVEL: 'info',
     DB_TYPE: 'sqlite',
     STORAGE_DRIVER: 'local',
     JWT_SECRET: 'kill-test-secret-0123456789',
-  };
-  const child = spawn(process.execPath, [hook], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolvePromise, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('listening on')) resolvePromise(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
   });
+  return server.child;
 }
 
 function freePort(): Promise<number> {

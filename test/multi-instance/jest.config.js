@@ -6,18 +6,7 @@ module.exports = {
   displayName: 'multi-instance',
   rootDir: '../..',
   testMatch: ['<rootDir>/test/multi-instance/**/*.multi-spec.ts'],
-  transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: {
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-          target: 'es2022',
-        },
-      },
-    ],
-  },
+  transform: require('../jest.transform'),
   testEnvironment: 'node',
   testTimeout: 60000,
 };
