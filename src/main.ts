@@ -21,7 +21,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port);
   // The bound port (PORT=0 picks a free one), as a JSON log line like every other.
   const { port } = app.getHttpServer().address() as AddressInfo;
-  new Logger('Bootstrap').log(`Cloudstash listening on http://localhost:${port} (docs at /docs, web page at /app/)`);
+  const logger = new Logger('Bootstrap');
+  for (const warning of config.warnings) logger.warn(warning);
+  logger.log(`Cloudstash listening on http://localhost:${port} (docs at /docs, web page at /app/)`);
 }
 
 void bootstrap();

@@ -83,6 +83,14 @@ describe('loadConfig', () => {
     expect(statSync(join(dataDir, 'jwt-secret')).mode & 0o077).toBe(0);
   });
 
+  it('warns when a shared database or Redis meets a generated JWT secret or local blobs', () => {
+    const mysql = { DB_TYPE: 'mysql', DB_HOST: 'h', DB_USER: 'u', DB_NAME: 'n' };
+    expect(load({}).warnings).toEqual([]);
+    expect(load({ REDIS_URL: 'redis://r:6379' }).warnings).toEqual([expect.stringContaining('JWT_SECRET is unset')]);
+    expect(load(mysql).warnings).toEqual([expect.stringContaining('JWT_SECRET is unset'), expect.stringContaining('STORAGE_DRIVER=local')]);
+    expect(load({ ...mysql, JWT_SECRET: 'a-secret-of-enough-length', STORAGE_DRIVER: 's3', S3_BUCKET: 'b' }).warnings).toEqual([]);
+  });
+
   it('prefers JWT_SECRET when set', () => {
     expect(load({ JWT_SECRET: 'a-secret-of-enough-length' }).jwtSecret).toBe('a-secret-of-enough-length');
   });

@@ -46,6 +46,8 @@ export interface AppConfig {
   readonly corsOrigins: readonly string[];
   /** Express 'trust proxy' (false, true, a hop count, or addresses/subnets). */
   readonly trustProxy: boolean | number | string;
+  /** Settings that work for one instance but not for several sharing a database; logged at start-up. */
+  readonly warnings: readonly string[];
 }
 
 /** At most `limit` requests per `ttlMs`; the one who goes over waits out another `ttlMs`. */
@@ -177,6 +179,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (jwtSecret !== undefined && jwtSecret.length < 16) {
     throw new ConfigError('JWT_SECRET must be at least 16 characters');
   }
+  const shared = mysql || redisUrl !== undefined;
+  const warnings: string[] = [];
+  if (jwtSecret === undefined && shared) {
+    warnings.push('JWT_SECRET is unset: the secret generated in DATA_DIR is this instance\'s own, so other instances sharing the database or Redis will refuse its tokens');
+  }
+  if (mysql && driver === 'local') {
+    warnings.push('STORAGE_DRIVER=local with a shared database: file bytes stay on this instance\'s disk, where other instances cannot serve them');
+  }
   jwtSecret ??= jwtSecretFromDataDir(dataDir);
 
   const adminUsername = text(env, 'ADMIN_USERNAME');
@@ -236,5 +246,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownGraceMs: parseDuration('SHUTDOWN_GRACE', text(env, 'SHUTDOWN_GRACE') ?? '30s'),
     corsOrigins: (text(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
     trustProxy: trustProxy(env),
+    warnings,
   });
 }
