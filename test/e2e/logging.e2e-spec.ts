@@ -8,6 +8,7 @@ import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app-factory';
 import { loadConfig } from '../../src/config/app-config';
 import { ADMIN } from '../support/test-app';
+import { GENEROUS_RATE_LIMITS } from '../support/rate-limits';
 import { newUser } from '../support/users';
 
 /** Every JSON line the app logs, kept in memory (the pino destination injected through createApp). */
@@ -42,10 +43,7 @@ describe('structured request logs', () => {
       LOG_LEVEL: 'info',
       ADMIN_USERNAME: ADMIN.username,
       ADMIN_PASSWORD: ADMIN.password,
-      RATE_LIMIT_LOGIN: '1000/1m',
-      RATE_LIMIT_LOGIN_IP: '1000/1m',
-      RATE_LIMIT_REGISTER: '1000/1m',
-      RATE_LIMIT_REGISTER_IP: '1000/1m',
+      ...GENEROUS_RATE_LIMITS,
     });
     app = await createApp(config, { logDestination: logs });
     await app.listen(0, '127.0.0.1');

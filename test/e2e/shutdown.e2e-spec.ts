@@ -4,6 +4,7 @@ import { request as httpRequest, IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer, ServerProcess, startServer } from '../support/built-server';
+import { GENEROUS_RATE_LIMITS } from '../support/rate-limits';
 
 const CHUNK = 64 * 1024;
 const CHUNKS = 24;
@@ -74,10 +75,7 @@ describe('graceful shutdown (SIGTERM to the built server)', () => {
   let dataDir: string;
   const baseEnv = (): Record<string, string> => ({
     DATA_DIR: dataDir,
-    RATE_LIMIT_LOGIN: '1000/1m',
-    RATE_LIMIT_LOGIN_IP: '1000/1m',
-    RATE_LIMIT_REGISTER: '1000/1m',
-    RATE_LIMIT_REGISTER_IP: '1000/1m',
+    ...GENEROUS_RATE_LIMITS,
   });
 
   beforeAll(async () => {

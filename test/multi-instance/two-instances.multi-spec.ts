@@ -9,6 +9,7 @@ import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { makeWav } from '../support/audio';
 import { DIST_MAIN, ServerProcess, startServer } from '../support/built-server';
+import { GENEROUS_RATE_LIMITS } from '../support/rate-limits';
 import { startS3rver, TestS3 } from '../support/s3';
 
 const ROOT = resolve(__dirname, '../..');
@@ -73,10 +74,7 @@ function filesUnder(dir: string): string[] {
       JWT_SECRET: randomBytes(32).toString('hex'),
       ADMIN_USERNAME: ADMIN.username,
       ADMIN_PASSWORD: ADMIN.password,
-      RATE_LIMIT_LOGIN: '1000/1m',
-      RATE_LIMIT_LOGIN_IP: '1000/1m',
-      RATE_LIMIT_REGISTER: '1000/1m',
-      RATE_LIMIT_REGISTER_IP: '1000/1m',
+      ...GENEROUS_RATE_LIMITS,
       ...s3.env,
     };
     // One after the other: the first runs the migrations, the second finds them done.

@@ -9,6 +9,7 @@ import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app-factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { GENEROUS_RATE_LIMITS } from './rate-limits';
 import { startS3rver, TestS3 } from './s3';
 
 type Env = Record<string, string | undefined>;
@@ -50,11 +51,7 @@ export async function startTestApp(overrides: Env = {}): Promise<TestApp> {
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     REDIS_KEY_PREFIX: `cloudstash-test-${suffix}:`,
-    // Suites log in many times from 127.0.0.1; test/e2e/rate-limit.e2e-spec.ts sets tight limits itself.
-    RATE_LIMIT_LOGIN: '100000/1m',
-    RATE_LIMIT_LOGIN_IP: '100000/1m',
-    RATE_LIMIT_REGISTER: '100000/1m',
-    RATE_LIMIT_REGISTER_IP: '100000/1m',
+    ...GENEROUS_RATE_LIMITS,
     ...overrides,
   };
   if (env.DB_TYPE === 'mysql') {
