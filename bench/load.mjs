@@ -50,7 +50,7 @@ function startCloudstash() {
       ADMIN_PASSWORD: '',
       RATE_LIMIT_LOGIN: '1000000/1m',
       RATE_LIMIT_LOGIN_IP: '1000000/1m',
-      RATE_LIMIT_REGISTER: '1000000/1m',
+      RATE_LIMIT_LOGIN_PAIR: '1000000/1m',
       RATE_LIMIT_REGISTER_IP: '1000000/1m',
     },
     stdio: ['ignore', 'pipe', 'inherit'],

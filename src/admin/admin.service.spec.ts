@@ -1,5 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { FakeUsersRepository, sessionStoreMock } from '../../test/support/fake-users.repository';
+import { FakeUsersRepository, sessionStoreMock, unlimitedPasswordAttempts } from '../../test/support/fake-users.repository';
 import { SessionStore } from '../auth/sessions/session-store';
 import { PasswordHasher } from '../users/passwords/password-hasher';
 import { UserDeletionHooks } from '../users/user-deletion-hooks';
@@ -42,7 +42,7 @@ describe('AdminService', () => {
     usage = new Map();
     // A cheap hasher: these tests are about the admin rules, not about hashing.
     const hasher = { hash: async (p: string) => `hashed:${p}`, verify: async () => true, generate: () => 'x'.repeat(24) } as unknown as PasswordHasher;
-    users = new UsersService(repo as unknown as UsersRepository, hasher, sessions, new UserDeletionHooks());
+    users = new UsersService(repo as unknown as UsersRepository, hasher, sessions, new UserDeletionHooks(), unlimitedPasswordAttempts());
     admin = new AdminService(users, repo as unknown as UsersRepository, sessions, new FixedUsage(usage));
     await users.ensureAdmin('boss', 'boss-password');
     boss = (await repo.findByUsername('boss')) as User;

@@ -2,19 +2,17 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '
 import { ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { ErrorDto, MessageDto } from '../common/dto/responses.dto';
-import { RateLimited } from '../rate-limit/rate-limited.decorator';
+import { clientOf } from '../common/http/client-info';
+import { DeviceCookie } from '../rate-limit/device-cookie';
+import { PasswordAttemptsLimited, SignUpLimited } from '../rate-limit/sign-up-limit.interceptor';
 import { NewCredentialsDto } from '../users/dto/credentials.dto';
 import { User } from '../users/user.entity';
 import { AUTH_MESSAGES } from './auth.constants';
-import { AuthService, ClientInfo, IssuedSession } from './auth.service';
+import { AuthService, IssuedSession } from './auth.service';
 import { AuthenticateDto, AuthenticateResponseDto, LoginDto, LoginResponseDto, SessionView, TokenDto } from './dto/login.dto';
 import { Authenticated, CurrentSession, CurrentUser, Public } from './guards/access.decorators';
 import { SessionCookie } from './session-cookie';
 import { SessionRecord } from './sessions/session-store';
-
-function clientOf(req: Request): ClientInfo {
-  return { userAgent: req.get('user-agent') ?? null, ip: req.ip ?? null };
-}
 
 @ApiTags('auth')
 @Controller()
@@ -22,11 +20,12 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly cookie: SessionCookie,
+    private readonly devices: DeviceCookie,
   ) {}
 
   @Post('register')
   @Public()
-  @RateLimited('register')
+  @SignUpLimited()
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'registered' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'invalid username or password, or name taken' })
@@ -36,7 +35,7 @@ export class AuthController {
 
   @Post('login')
   @Public()
-  @RateLimited('login')
+  @PasswordAttemptsLimited()
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto, description: 'session opened; also sets the `session` cookie' })
   @ApiResponse({ status: 403, type: ErrorDto, description: 'wrong name or password, or login blocked' })
@@ -58,7 +57,7 @@ export class AuthController {
 
   @Post('auth')
   @Public()
-  @RateLimited('login')
+  @PasswordAttemptsLimited()
   @HttpCode(200)
   @ApiOkResponse({ type: TokenDto, description: 'session opened; also sets the `session` cookie' })
   @ApiResponse({ status: 403, type: ErrorDto })
@@ -79,7 +78,7 @@ export class AuthController {
 
   @Post('authenticate')
   @Public()
-  @RateLimited('login')
+  @PasswordAttemptsLimited()
   @HttpCode(200)
   @ApiOkResponse({ type: AuthenticateResponseDto })
   @ApiResponse({ status: 400, description: 'S2 JSON validation error' })
@@ -116,6 +115,8 @@ export class AuthController {
 
   private withCookie(res: Response, issued: IssuedSession): IssuedSession {
     this.cookie.set(res, issued.token, issued.expiresAt);
+    // This browser has now proved it knows the password: exempt it from the per-username lock.
+    this.devices.issue(res, issued.user.username);
     return issued;
   }
 }

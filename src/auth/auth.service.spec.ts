@@ -1,18 +1,19 @@
 import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { FakeUsersRepository, sessionStoreMock } from '../../test/support/fake-users.repository';
+import { FakeUsersRepository, sessionStoreMock, unlimitedPasswordAttempts } from '../../test/support/fake-users.repository';
 import { AppConfig } from '../config/app-config';
 import { PasswordHasher } from '../users/passwords/password-hasher';
 import { UserDeletionHooks } from '../users/user-deletion-hooks';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { AuthService, ClientInfo } from './auth.service';
+import { ClientInfo } from '../common/http/client-info';
+import { AuthService } from './auth.service';
 import { TokenPayload } from './guards/jwt.strategy';
 import { SessionRecord, SessionStore } from './sessions/session-store';
 
 const SECRET = 'unit-test-secret-of-some-length';
 const TTL_MS = 3_600_000;
-const CLIENT: ClientInfo = { userAgent: 'jest', ip: '127.0.0.1' };
+const CLIENT: ClientInfo = { userAgent: 'jest', ip: '127.0.0.1', cookies: {} };
 
 describe('AuthService', () => {
   let repo: FakeUsersRepository;
@@ -25,9 +26,9 @@ describe('AuthService', () => {
     repo = new FakeUsersRepository();
     sessions = sessionStoreMock();
     const hasher = new PasswordHasher();
-    users = new UsersService(repo.asRepository(), hasher, sessions, new UserDeletionHooks());
+    users = new UsersService(repo.asRepository(), hasher, sessions, new UserDeletionHooks(), unlimitedPasswordAttempts());
     jwt = new JwtService({ secret: SECRET, signOptions: { algorithm: 'HS256' } });
-    auth = new AuthService({ sessionTtlMs: TTL_MS, jwtSecret: SECRET } as AppConfig, users, hasher, sessions, jwt);
+    auth = new AuthService({ sessionTtlMs: TTL_MS, jwtSecret: SECRET } as AppConfig, users, hasher, sessions, jwt, unlimitedPasswordAttempts());
   });
 
   async function member(username: string, extra: Partial<User> = {}): Promise<User> {
@@ -88,7 +89,7 @@ describe('AuthService', () => {
 
     it('trims long user agents to what the store keeps', async () => {
       await member('alice');
-      await auth.login({ username: 'alice', password: 'password1' }, { userAgent: 'x'.repeat(2000), ip: null });
+      await auth.login({ username: 'alice', password: 'password1' }, { userAgent: 'x'.repeat(2000), ip: null, cookies: {} });
       expect(sessions.create.mock.calls[0][0].userAgent).toHaveLength(512);
     });
   });

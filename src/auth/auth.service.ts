@@ -1,21 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { BadRequestException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { ClientInfo } from '../common/http/client-info';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { PasswordAttempts } from '../rate-limit/password-attempts.service';
 import { PasswordHasher } from '../users/passwords/password-hasher';
 import { User } from '../users/user.entity';
-import { USER_MESSAGES } from '../users/users.constants';
+import { USER_MESSAGES, USERNAME_PATTERN } from '../users/users.constants';
 import { UsersService } from '../users/users.service';
 import { NewCredentialsDto } from '../users/dto/credentials.dto';
 import { AUTH_MESSAGES } from './auth.constants';
 import { LoginDto, SessionView } from './dto/login.dto';
 import { TokenPayload } from './guards/jwt.strategy';
 import { SessionRecord, SessionStore } from './sessions/session-store';
-
-export interface ClientInfo {
-  userAgent: string | null;
-  ip: string | null;
-}
 
 export interface IssuedSession {
   token: string;
@@ -45,6 +42,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionStore,
     private readonly jwt: JwtService,
+    private readonly attempts: PasswordAttempts,
   ) {}
 
   async register(credentials: NewCredentialsDto): Promise<void> {
@@ -104,13 +102,19 @@ export class AuthService {
   }
 
   private async openSession(credentials: LoginDto, client: ClientInfo): Promise<IssuedSession> {
-    const user = await this.users.findByUsername(credentials.username);
-    if (!user) {
+    let found: User | null = null;
+    const passwordOk = await this.attempts.verify(credentials.username, client, async () => {
+      // A name that breaks the username rule names nobody: no lookup (CONTRACT §11).
+      found = USERNAME_PATTERN.test(credentials.username) ? await this.users.findByUsername(credentials.username) : null;
+      if (found) return this.hasher.verify(found.passwordHash, credentials.password);
+      // Verified against a decoy so that an unknown name takes as long as a wrong password.
       this.decoyHash ??= this.hasher.hash(randomBytes(16).toString('hex'));
       await this.hasher.verify(await this.decoyHash, credentials.password);
-      throw new LoginRefused('unknown-user');
-    }
-    if (!(await this.hasher.verify(user.passwordHash, credentials.password))) throw new LoginRefused('wrong-password', user);
+      return false;
+    });
+    const user = found as User | null;
+    if (!user) throw new LoginRefused('unknown-user');
+    if (!passwordOk) throw new LoginRefused('wrong-password', user);
     if (user.blockLogin) throw new LoginRefused('blocked', user);
 
     const now = new Date();

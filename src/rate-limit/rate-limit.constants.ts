@@ -1,10 +1,8 @@
-/** Route families that share one budget: an attacker gains nothing by rotating /login, /auth and /authenticate. */
+export const RATE_LIMITED = 'Too many attempts, try again later';
+
+/** The metric label of each limit (cloudstash_rate_limited_total{group}). */
 export type RateLimitGroup = 'login' | 'register';
 
-export const RATE_LIMIT_GROUP = 'cloudstash:rate-limit-group';
-
-/** The two named throttlers: every limited request counts against both (CONTRACT §2, issue 5). */
-export const THROTTLER_ADDRESS = 'address';
-export const THROTTLER_USERNAME = 'username';
-
-export const RATE_LIMITED = 'Too many attempts, try again later';
+/** Device cookies (OWASP): `cs_device_<hash of the username>`, one per account this browser signed in to. */
+export const DEVICE_COOKIE_PREFIX = 'cs_device_';
+export const DEVICE_COOKIE_TTL_MS = 180 * 24 * 3_600_000;

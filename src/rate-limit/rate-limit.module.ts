@@ -1,24 +1,27 @@
-import { Module } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { Global, Module } from '@nestjs/common';
 import Redis from 'ioredis';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { REDIS } from '../redis/redis.module';
-import { RateLimitGuard } from './rate-limit.guard';
-import { rateLimitOptions } from './rate-limit.options';
-import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { AttemptCounters, MemoryAttemptCounters, RedisAttemptCounters } from './attempt-counters';
+import { DeviceCookie } from './device-cookie';
+import { PasswordAttempts } from './password-attempts.service';
+import { SignUpLimitInterceptor } from './sign-up-limit.interceptor';
 
 /**
- * Login and sign-up throttling. Counters live in Redis when REDIS_URL is set, so that the limit
- * holds across instances; otherwise in this process's memory (one instance only).
+ * Abuse limits (CONTRACT §11): failed password checks and sign-ups. Counters live in Redis when
+ * REDIS_URL is set, so that the limits hold across instances; otherwise in this process's memory.
  */
+@Global()
 @Module({
-  imports: [
-    ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG, REDIS],
-      useFactory: (config: AppConfig, redis: Redis | null) => rateLimitOptions(config, redis ? new RedisThrottlerStorage(redis) : undefined),
-    }),
+  providers: [
+    {
+      provide: AttemptCounters,
+      inject: [REDIS],
+      useFactory: (redis: Redis | null): AttemptCounters => (redis ? new RedisAttemptCounters(redis) : new MemoryAttemptCounters()),
+    },
+    DeviceCookie,
+    PasswordAttempts,
+    SignUpLimitInterceptor,
   ],
-  providers: [RateLimitGuard],
-  exports: [RateLimitGuard],
+  exports: [AttemptCounters, DeviceCookie, PasswordAttempts, SignUpLimitInterceptor],
 })
 export class RateLimitModule {}

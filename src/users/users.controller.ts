@@ -4,7 +4,8 @@ import { Request, Response } from 'express';
 import { Authenticated, CurrentSession, CurrentUser, OptionalSession, Public } from '../auth/guards/access.decorators';
 import { SessionRecord } from '../auth/sessions/session-store';
 import { ErrorDto, MessageDto } from '../common/dto/responses.dto';
-import { RateLimited } from '../rate-limit/rate-limited.decorator';
+import { clientOf } from '../common/http/client-info';
+import { PasswordAttemptsLimited, SignUpLimited } from '../rate-limit/sign-up-limit.interceptor';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { CreateUserDto, UserCreatedDto } from './dto/create-user.dto';
 import { NewCredentialsDto } from './dto/credentials.dto';
@@ -38,7 +39,7 @@ export class UsersController {
 
   @Post('user')
   @Public()
-  @RateLimited('register')
+  @SignUpLimited()
   @ApiBody({ type: NewCredentialsDto, description: 'username and password; every other member is kept as `data`' })
   @ApiCreatedResponse({ type: UserView })
   @ApiResponse({ status: 400, type: ErrorDto })
@@ -88,8 +89,9 @@ export class UsersController {
   @HttpCode(204)
   @ApiResponse({ status: 204, description: "changed; the user's other sessions end" })
   @ApiResponse({ status: 400, type: ErrorDto })
-  changePassword(@CurrentUser() user: User, @CurrentSession() session: SessionRecord, @Body() body: ChangePasswordDto): Promise<void> {
-    return this.users.changePassword(user, session.id, body);
+  @PasswordAttemptsLimited()
+  changePassword(@CurrentUser() user: User, @CurrentSession() session: SessionRecord, @Body() body: ChangePasswordDto, @Req() req: Request): Promise<void> {
+    return this.users.changePassword(user, session.id, body, clientOf(req));
   }
 
   @Delete('users')

@@ -5,8 +5,10 @@ import { CreateUserDto } from './dto/create-user.dto';
 import { PasswordHasher } from './passwords/password-hasher';
 import { UserDeletionHooks } from './user-deletion-hooks';
 import { User } from './user.entity';
-import { FakeUsersRepository, sessionStoreMock } from '../../test/support/fake-users.repository';
+import { FakeUsersRepository, sessionStoreMock, unlimitedPasswordAttempts } from '../../test/support/fake-users.repository';
 import { UsersService } from './users.service';
+
+const CLIENT = { userAgent: 'jest', ip: '127.0.0.1', cookies: {} };
 
 describe('UsersService', () => {
   let repo: FakeUsersRepository;
@@ -20,7 +22,7 @@ describe('UsersService', () => {
     sessions = sessionStoreMock();
     hooks = new UserDeletionHooks();
     hasher = new PasswordHasher();
-    service = new UsersService(repo.asRepository(), hasher, sessions, hooks);
+    service = new UsersService(repo.asRepository(), hasher, sessions, hooks, unlimitedPasswordAttempts());
   });
 
   const adminDto = (username: string, extra: Partial<CreateUserDto> = {}): CreateUserDto =>
@@ -121,7 +123,7 @@ describe('UsersService', () => {
     it('stores the new hash, clears changePasswordOnFirstLogin and ends the other sessions only', async () => {
       await service.createByAdmin('bob', adminDto('bob', { changePasswordOnFirstLogin: true }));
       const bob = (await repo.findByUsername('bob')) as User;
-      await service.changePassword(bob, 'current-session', { currentPassword: 'password1', newPassword: 'new-password' });
+      await service.changePassword(bob, 'current-session', { currentPassword: 'password1', newPassword: 'new-password' }, CLIENT);
       expect(await hasher.verify(bob.passwordHash, 'new-password')).toBe(true);
       expect(bob.changePasswordOnFirstLogin).toBe(false);
       expect(sessions.deleteAllOfUser).toHaveBeenCalledWith(bob.id, 'current-session');
@@ -130,7 +132,7 @@ describe('UsersService', () => {
     it('answers 403 to a wrong current password and changes nothing', async () => {
       const bob = await service.signUp({ username: 'bob', password: 'password1' });
       const hash = bob.passwordHash;
-      await expect(service.changePassword(bob, 's', { currentPassword: 'wrong-one', newPassword: 'new-password' })).rejects.toBeInstanceOf(ForbiddenException);
+      await expect(service.changePassword(bob, 's', { currentPassword: 'wrong-one', newPassword: 'new-password' }, CLIENT)).rejects.toBeInstanceOf(ForbiddenException);
       expect(bob.passwordHash).toBe(hash);
       expect(sessions.deleteAllOfUser).not.toHaveBeenCalled();
     });

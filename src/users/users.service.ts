@@ -1,6 +1,8 @@
 import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { SessionStore } from '../auth/sessions/session-store';
+import { ClientInfo } from '../common/http/client-info';
 import { ValidationFailedException } from '../common/http/validation';
+import { PasswordAttempts } from '../rate-limit/password-attempts.service';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { CreateUserDto, UserCreatedDto } from './dto/create-user.dto';
 import { DeleteUsersDto, UsersDeletedDto } from './dto/delete-users.dto';
@@ -45,6 +47,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionStore,
     private readonly deletionHooks: UserDeletionHooks,
+    private readonly attempts: PasswordAttempts,
   ) {}
 
   findById(id: number): Promise<User | null> {
@@ -120,8 +123,9 @@ export class UsersService {
     return this.users.update(user, { data, ...profile });
   }
 
-  async changePassword(user: User, currentSessionId: string, dto: ChangePasswordDto): Promise<void> {
-    if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
+  async changePassword(user: User, currentSessionId: string, dto: ChangePasswordDto, client: ClientInfo): Promise<void> {
+    // The same counters as the login routes: a stolen session cannot guess the password here either.
+    if (!(await this.attempts.verify(user.username, client, () => this.hasher.verify(user.passwordHash, dto.currentPassword)))) {
       throw new ForbiddenException({ error: USER_MESSAGES.wrongCurrentPassword });
     }
     await this.users.update(user, { passwordHash: await this.hasher.hash(dto.newPassword), changePasswordOnFirstLogin: false });

@@ -1,5 +1,6 @@
 /** Test doubles for the Users module's boundaries (repository, session store); used by unit specs only. */
 import { SessionStore } from '../../src/auth/sessions/session-store';
+import { PasswordAttempts } from '../../src/rate-limit/password-attempts.service';
 import { User } from '../../src/users/user.entity';
 import { NewUser, UsersRepository } from '../../src/users/users.repository';
 
@@ -50,4 +51,9 @@ export function sessionStoreMock(): jest.Mocked<SessionStore> {
     deleteAllOfUser: jest.fn().mockResolvedValue(0),
     ping: jest.fn().mockResolvedValue(undefined),
   } as unknown as jest.Mocked<SessionStore>;
+}
+
+/** PasswordAttempts without limits: runs every check (the limits have their own e2e suite). */
+export function unlimitedPasswordAttempts(): PasswordAttempts {
+  return { verify: (_username: string, _client: unknown, check: () => Promise<boolean>) => check() } as unknown as PasswordAttempts;
 }

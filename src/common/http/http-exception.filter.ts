@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { Request, Response } from 'express';
 import { allowedMethods, reachedRoute } from './allowed-methods';
 import { ErrorBody, JSON_TOO_LARGE, MALFORMED_JSON, METHOD_NOT_ALLOWED, NOT_FOUND } from './error-body';
+import { RetryLaterException } from './retry-later.exception';
 import { ValidationFailedException, validationErrorBody } from './validation';
 
 interface BodyParserError extends Error {
@@ -31,6 +32,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private describe(exception: unknown, req: Request, res: Response): [number, ErrorBody] {
     if (exception instanceof ValidationFailedException) {
       return [HttpStatus.BAD_REQUEST, validationErrorBody(exception)];
+    }
+    if (exception instanceof RetryLaterException) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
