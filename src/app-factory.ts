@@ -25,9 +25,12 @@ export async function createApp(config: AppConfig, options: ObservabilityOptions
   app.enableShutdownHooks();
   setupOpenApi(app);
   await app.init();
-  // Large transfers over slow links must not be cut by Node's 300 s default (CONTRACT §3 Files).
+  // Large transfers over slow links must not be cut by Node's 300 s default (CONTRACT §3 Files);
+  // what protects the server from slow clients instead is the idle timeout: a socket with no
+  // byte in either direction for IDLE_TIMEOUT is destroyed, one that keeps moving lives on (§11).
   const server = app.getHttpServer() as import('node:http').Server;
   server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  server.headersTimeout = Math.min(60_000, config.idleTimeoutMs);
+  server.timeout = config.idleTimeoutMs;
   return app;
 }

@@ -14,9 +14,9 @@ import { FilesModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { ObservabilityModule, ObservabilityOptions } from './observability/observability.module';
-import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
+import { CrossSiteMiddleware } from './security/cross-site.middleware';
 import { SoundsModule } from './sounds/sounds.module';
 import { WebModule } from './web/web.module';
 import { StorageModule } from './storage/storage.module';
@@ -36,8 +36,6 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
       imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, UsersModule, AuthModule, AdminModule, HealthModule, FilesModule, SoundsModule, WebModule, RateLimitModule, LifecycleModule],
       // Cross-cutting providers, all in one place.
       providers: [
-        // Throttling first, so that a flood of guesses is turned away before any other work.
-        { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useExisting: SessionGuard },
         { provide: APP_PIPE, useClass: AppValidationPipe },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
@@ -47,6 +45,8 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
 
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(cookieParser()).forRoutes('{*path}');
+    // Before any body is read: a refused cross-site upload costs nothing.
+    consumer.apply(CrossSiteMiddleware).forRoutes('{*path}');
     // PUT /files/{filename} streams its raw body into the blob store: no parser may read it first.
     consumer.apply(jsonBodyParser).exclude({ path: 'files/:filename', method: RequestMethod.PUT }).forRoutes('{*path}');
   }

@@ -36,10 +36,12 @@ export interface AppConfig {
   readonly maxUploadBytes: number;
   readonly cookieSecure: boolean;
   readonly logLevel: string;
-  /** Login and sign-up throttling (issue 5): per client address and per username. */
-  readonly rateLimits: RateLimits;
+  /** Brute-force and sign-up limits (CONTRACT §11). */
+  readonly abuseLimits: AbuseLimits;
   /** Bearer token that /metrics requires; unset = open. */
   readonly metricsToken: string | undefined;
+  /** A connection that sends or takes no byte for this long is closed (CONTRACT §11). */
+  readonly idleTimeoutMs: number;
   /** How long in-flight requests may run on after SIGTERM before their connections are cut. */
   readonly shutdownGraceMs: number;
   /** Origins allowed by CORS; empty = no cross-origin access. */
@@ -50,15 +52,21 @@ export interface AppConfig {
   readonly warnings: readonly string[];
 }
 
-/** At most `limit` requests per `ttlMs`; the one who goes over waits out another `ttlMs`. */
+/** At most `limit` counted events per fixed window of `windowMs`. */
 export interface RateLimit {
   readonly limit: number;
-  readonly ttlMs: number;
+  readonly windowMs: number;
 }
 
-export interface RateLimits {
-  readonly login: { readonly perAddress: RateLimit; readonly perUsername: RateLimit };
-  readonly register: { readonly perAddress: RateLimit; readonly perUsername: RateLimit };
+export interface AbuseLimits {
+  /** Failed password checks from one client address, whatever the usernames. */
+  readonly perAddress: RateLimit;
+  /** Failed password checks for one username from one address. */
+  readonly perPair: RateLimit;
+  /** Failed password checks for one username from all addresses; browsers with its device cookie are exempt. */
+  readonly perUsername: RateLimit;
+  /** Accounts created from one client address. */
+  readonly signUpsPerAddress: RateLimit;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -118,14 +126,14 @@ function required(env: Env, name: string, why: string): string {
   return raw;
 }
 
-/** "20/1m": 20 requests per minute. */
+/** "20/1m": 20 per minute. */
 function rateLimit(env: Env, name: string, fallback: string): RateLimit {
   const raw = text(env, name) ?? fallback;
   const match = /^(\d+)\/(.+)$/.exec(raw.trim());
   if (!match || Number(match[1]) < 1) {
     throw new ConfigError(`${name}="${raw}" must be <requests>/<duration>, for example 10/5m`);
   }
-  return { limit: Number(match[1]), ttlMs: parseDuration(name, match[2]) };
+  return { limit: Number(match[1]), windowMs: parseDuration(name, match[2]) };
 }
 
 function trustProxy(env: Env): boolean | number | string {
@@ -232,17 +240,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1),
     cookieSecure: bool(env, 'COOKIE_SECURE', nodeEnv === 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
-    rateLimits: {
-      login: {
-        perAddress: rateLimit(env, 'RATE_LIMIT_LOGIN_IP', '30/1m'),
-        perUsername: rateLimit(env, 'RATE_LIMIT_LOGIN', '10/5m'),
-      },
-      register: {
-        perAddress: rateLimit(env, 'RATE_LIMIT_REGISTER_IP', '20/10m'),
-        perUsername: rateLimit(env, 'RATE_LIMIT_REGISTER', '5/10m'),
-      },
+    abuseLimits: {
+      perAddress: rateLimit(env, 'RATE_LIMIT_LOGIN_IP', '100/15m'),
+      perPair: rateLimit(env, 'RATE_LIMIT_LOGIN_PAIR', '10/15m'),
+      perUsername: rateLimit(env, 'RATE_LIMIT_LOGIN', '50/1h'),
+      signUpsPerAddress: rateLimit(env, 'RATE_LIMIT_REGISTER_IP', '300/1h'),
     },
     metricsToken: text(env, 'METRICS_TOKEN'),
+    idleTimeoutMs: parseDuration('IDLE_TIMEOUT', text(env, 'IDLE_TIMEOUT') ?? '60s'),
     shutdownGraceMs: parseDuration('SHUTDOWN_GRACE', text(env, 'SHUTDOWN_GRACE') ?? '30s'),
     corsOrigins: (text(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
     trustProxy: trustProxy(env),
