@@ -9,6 +9,7 @@ import { MultipartUploadInterceptor, UploadedParts } from '../common/uploads/upl
 import { User } from '../users/user.entity';
 import { ListSoundsQueryDto, SoundDto, SoundPageDto, UploadSoundDto } from './dto/sound.dto';
 import { SOUND_MULTIPART, SOUND_STREAM_HEADERS } from './sounds.constants';
+import { SoundIdPipe } from './sound-id.pipe';
 import { SoundsService } from './sounds.service';
 
 @ApiTags('sounds')
@@ -44,7 +45,7 @@ export class SoundsController {
   @Public()
   @ApiOkResponse({ type: SoundDto })
   @ApiResponse({ status: 404, type: ErrorDto })
-  getSound(@Param('id') id: string): Promise<SoundDto> {
+  getSound(@Param('id', SoundIdPipe) id: number): Promise<SoundDto> {
     return this.sounds.get(id);
   }
 
@@ -59,7 +60,7 @@ export class SoundsController {
   @ApiResponse({ status: 304, description: 'If-None-Match matched the ETag' })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 416, type: ErrorDto, description: 'range past the end; Content-Range: bytes */size' })
-  async streamSound(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async streamSound(@Param('id', SoundIdPipe) id: number, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.responder.send(req, res, await this.sounds.findStream(id), { source: 'sounds', headers: SOUND_STREAM_HEADERS });
   }
 
@@ -68,7 +69,7 @@ export class SoundsController {
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'deleted, with its bytes' })
   @ApiResponse({ status: 404, type: ErrorDto })
-  deleteSound(@CurrentUser() user: User, @Param('id') id: string): Promise<void> {
+  deleteSound(@CurrentUser() user: User, @Param('id', SoundIdPipe) id: number): Promise<void> {
     return this.sounds.delete(user, id);
   }
 }

@@ -46,11 +46,6 @@ function cleanFilename(raw: string): string {
   return (name || 'sound').slice(0, 255);
 }
 
-/** Sound ids in paths are positive integers; anything else names no sound. */
-function parseSoundId(raw: string): number | null {
-  return /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : null;
-}
-
 @Injectable()
 export class SoundsService implements OnModuleInit {
   private readonly logger = new Logger(SoundsService.name);
@@ -79,8 +74,8 @@ export class SoundsService implements OnModuleInit {
     return { items: sounds.map(toSoundView), total };
   }
 
-  async get(rawId: string): Promise<SoundDto> {
-    return toSoundView(await this.findOrFail(rawId));
+  async get(id: number): Promise<SoundDto> {
+    return toSoundView(await this.findOrFail(id));
   }
 
   /**
@@ -130,13 +125,13 @@ export class SoundsService implements OnModuleInit {
   }
 
   /** The sound's bytes, for `GET /sounds/{id}/stream`. */
-  async findStream(rawId: string): Promise<ServedBlob> {
-    const sound = await this.findOrFail(rawId);
+  async findStream(id: number): Promise<ServedBlob> {
+    const sound = await this.findOrFail(id);
     return { key: sound.blobKey, size: sound.size, contentType: sound.contentType, sha256: sound.sha256, lastModified: sound.createdAt };
   }
 
-  async delete(user: User, rawId: string): Promise<void> {
-    const sound = await this.findOrFail(rawId);
+  async delete(user: User, id: number): Promise<void> {
+    const sound = await this.findOrFail(id);
     if (sound.ownerId !== user.id && user.role !== 'admin') throw new ForbiddenException({ error: SOUND_MESSAGES.notYours });
     // The row goes first: a blob whose delete fails is an orphan to sweep, never a sound without bytes.
     if (await this.sounds.delete(sound.id)) await this.deleteBlob(sound.blobKey);
@@ -148,9 +143,8 @@ export class SoundsService implements OnModuleInit {
     for (const key of keys) await this.deleteBlob(key);
   }
 
-  private async findOrFail(rawId: string) {
-    const id = parseSoundId(rawId);
-    const sound = id === null ? null : await this.sounds.findWithOwner(id);
+  private async findOrFail(id: number) {
+    const sound = await this.sounds.findWithOwner(id);
     if (!sound) throw new NotFoundException({ error: SOUND_MESSAGES.notFound });
     return sound;
   }

@@ -3,14 +3,13 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { Role, ROLES } from '../../users/user.entity';
 import { UserView } from '../../users/user-view';
+import { PageLimit, PageOffset } from '../../common/dto/paging';
 
 export class ListUsersQuery {
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @PageOffset()
   offset: number = 0;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @PageLimit(50, 200)
   limit: number = 50;
 
   @ApiPropertyOptional({ description: 'part of the username' })
@@ -37,7 +36,7 @@ export class AdminUpdateUserDto {
   blockLoginReason?: string | null;
 
   @ApiPropertyOptional({ type: Number, nullable: true, description: 'bytes; null = unlimited' })
-  @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(0)
+  @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
   storageQuota?: number | null;
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean() changePasswordOnFirstLogin?: boolean;

@@ -2,9 +2,11 @@ import { isUtf8 } from 'node:buffer';
 import { IncomingMessage } from 'node:http';
 import { BadRequestException, HttpException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NextFunction, Request, Response, json } from 'express';
-import { BODY_NOT_UTF8, JSON_TOO_LARGE, MALFORMED_JSON } from './error-body';
+import { BODY_NOT_UTF8, JSON_TOO_DEEP, JSON_TOO_LARGE, MALFORMED_JSON } from './error-body';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
+/** Deeper bodies are refused before parsing: validation recurses, and would overflow the stack. */
+export const JSON_MAX_DEPTH = 64;
 
 /** What body-parser attaches to the errors it passes on (see body-parser's `read.js`). */
 interface BodyParserError extends Error {
@@ -15,6 +17,28 @@ interface BodyParserError extends Error {
 class InvalidUtf8Error extends Error {
   readonly status = 400;
   readonly type = 'entity.not.utf8';
+}
+
+class TooDeepError extends Error {
+  readonly status = 400;
+  readonly type = 'entity.too.deep';
+}
+
+/** The deepest nesting of arrays and objects in JSON text, brackets inside strings ignored. */
+export function jsonDepth(buf: Uint8Array): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
 }
 
 /**
@@ -32,6 +56,7 @@ const parseJson = json({
   verify: (_req, _res, buf) => {
     // Checked on the raw bytes: the decoder would otherwise turn bad bytes into U+FFFD silently.
     if (!isUtf8(buf)) throw new InvalidUtf8Error(BODY_NOT_UTF8);
+    if (jsonDepth(buf) > JSON_MAX_DEPTH) throw new TooDeepError(JSON_TOO_DEEP);
   },
 });
 
@@ -45,6 +70,8 @@ export function toHttpException(error: BodyParserError): HttpException | BodyPar
       return new PayloadTooLargeException({ error: JSON_TOO_LARGE });
     case 'entity.parse.failed':
       return new BadRequestException({ error: `${MALFORMED_JSON}: ${error.message}` });
+    case 'entity.too.deep':
+      return new BadRequestException({ error: JSON_TOO_DEEP });
     case 'entity.not.utf8':
     case 'charset.unsupported':
       return new BadRequestException({ error: BODY_NOT_UTF8 });

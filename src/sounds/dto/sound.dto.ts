@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
+import { PageLimit, PageOffset } from '../../common/dto/paging';
 import { SOUND_PAGE } from '../sounds.constants';
 
 export class SoundOwnerDto {
@@ -28,19 +28,10 @@ export class SoundPageDto {
 }
 
 export class ListSoundsQueryDto {
-  @ApiPropertyOptional({ default: SOUND_PAGE.defaultLimit, minimum: 1, maximum: SOUND_PAGE.maxLimit })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(SOUND_PAGE.maxLimit, { message: `limit must be at most ${SOUND_PAGE.maxLimit}` })
+  @PageLimit(SOUND_PAGE.defaultLimit, SOUND_PAGE.maxLimit)
   limit: number = SOUND_PAGE.defaultLimit;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset must be a whole number' })
-  @Min(0, { message: 'offset must be at least 0' })
+  @PageOffset()
   offset: number = 0;
 
   @ApiPropertyOptional({ description: "only this user's sounds" })
