@@ -29,6 +29,8 @@ export class AdminService {
     if (user.id === admin.id && (dto.blockLogin === true || (dto.role !== undefined && dto.role !== 'admin'))) {
       throw new BadRequestException({ error: ADMIN_MESSAGES.notSelf });
     }
+    const demoted = dto.role !== undefined && dto.role !== 'admin';
+    if (demoted || dto.blockLogin === true) await this.users.assertMayLoseAdmin(user);
     const changes: Partial<User> = {};
     if (dto.role !== undefined) changes.role = dto.role;
     if (dto.blockLogin !== undefined) changes.blockLogin = dto.blockLogin;

@@ -26,7 +26,7 @@ describe('AuthService', () => {
     repo = new FakeUsersRepository();
     sessions = sessionStoreMock();
     const hasher = new PasswordHasher();
-    users = new UsersService(repo.asRepository(), hasher, sessions, new UserDeletionHooks(), unlimitedPasswordAttempts());
+    users = new UsersService(repo.asRepository(), hasher, sessions, new UserDeletionHooks(), unlimitedPasswordAttempts(), { admin: undefined });
     jwt = new JwtService({ secret: SECRET, signOptions: { algorithm: 'HS256' } });
     auth = new AuthService({ sessionTtlMs: TTL_MS, jwtSecret: SECRET } as AppConfig, users, hasher, sessions, jwt, unlimitedPasswordAttempts());
   });

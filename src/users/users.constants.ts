@@ -17,6 +17,8 @@ export const USER_MESSAGES = {
   cannotChangePassword: 'password cannot be changed here: use PUT /user/{username}/password',
   dataTooLarge: 'additional data must be at most 64 KiB of JSON',
   wrongCurrentPassword: 'Current password is incorrect',
+  startupAdminProtected: (u: string) => `${u} is the start-up admin (ADMIN_USERNAME): it cannot be deleted, demoted or blocked`,
+  lastAdminProtected: (u: string) => `${u} is the last admin: make another admin first`,
 } as const;
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9]{3,20}$/;

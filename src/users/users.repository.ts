@@ -38,6 +38,11 @@ export class UsersRepository {
     return this.users.save(user);
   }
 
+  /** Admins who can still sign in: the ones that keep the server administrable. */
+  countActiveAdmins(): Promise<number> {
+    return this.users.countBy({ role: 'admin', blockLogin: false });
+  }
+
   async delete(id: number): Promise<boolean> {
     const result = await this.users.delete({ id });
     return (result.affected ?? 0) > 0;

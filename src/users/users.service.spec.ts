@@ -22,7 +22,7 @@ describe('UsersService', () => {
     sessions = sessionStoreMock();
     hooks = new UserDeletionHooks();
     hasher = new PasswordHasher();
-    service = new UsersService(repo.asRepository(), hasher, sessions, hooks, unlimitedPasswordAttempts());
+    service = new UsersService(repo.asRepository(), hasher, sessions, hooks, unlimitedPasswordAttempts(), { admin: undefined });
   });
 
   const adminDto = (username: string, extra: Partial<CreateUserDto> = {}): CreateUserDto =>

@@ -1,7 +1,8 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { SessionStore } from '../auth/sessions/session-store';
 import { ClientInfo } from '../common/http/client-info';
 import { ValidationFailedException } from '../common/http/validation';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PasswordAttempts } from '../rate-limit/password-attempts.service';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { CreateUserDto, UserCreatedDto } from './dto/create-user.dto';
@@ -48,7 +49,21 @@ export class UsersService {
     private readonly sessions: SessionStore,
     private readonly deletionHooks: UserDeletionHooks,
     private readonly attempts: PasswordAttempts,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'admin'>,
   ) {}
+
+  /**
+   * CONTRACT §11: the start-up admin and the last admin who can sign in are never deleted,
+   * demoted or blocked, by anyone (409), so that the server always keeps an administrator.
+   */
+  async assertMayLoseAdmin(user: User): Promise<void> {
+    if (user.username === this.config.admin?.username) {
+      throw new ConflictException({ error: USER_MESSAGES.startupAdminProtected(user.username) });
+    }
+    if (user.role === 'admin' && !user.blockLogin && (await this.users.countActiveAdmins()) <= 1) {
+      throw new ConflictException({ error: USER_MESSAGES.lastAdminProtected(user.username) });
+    }
+  }
 
   findById(id: number): Promise<User | null> {
     return this.users.findById(id);
@@ -136,6 +151,7 @@ export class UsersService {
   async delete(username: string): Promise<boolean> {
     const user = await this.users.findByUsername(username);
     if (!user) return false;
+    await this.assertMayLoseAdmin(user);
     await this.sessions.deleteAllOfUser(user.id);
     await this.deletionHooks.run(user);
     await this.users.delete(user.id);
@@ -149,6 +165,11 @@ export class UsersService {
   async deleteMany(dto: DeleteUsersDto): Promise<UsersDeletedDto> {
     const deletedUsers: string[] = [];
     const doNotExist: string[] = [];
+    // All or nothing: a list that names a protected admin deletes no one.
+    for (const username of new Set(dto.usersToDelete)) {
+      const user = await this.users.findByUsername(username);
+      if (user) await this.assertMayLoseAdmin(user);
+    }
     for (const username of new Set(dto.usersToDelete)) {
       (await this.delete(username) ? deletedUsers : doNotExist).push(username);
     }

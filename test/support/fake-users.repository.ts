@@ -30,6 +30,10 @@ export class FakeUsersRepository {
     return user;
   }
 
+  async countActiveAdmins(): Promise<number> {
+    return [...this.rows.values()].filter((u) => u.role === 'admin' && !u.blockLogin).length;
+  }
+
   async delete(id: number): Promise<boolean> {
     return this.rows.delete(id);
   }

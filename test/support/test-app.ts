@@ -29,8 +29,11 @@ export interface TestApp {
   app: INestApplication;
   http: TestAgent;
   config: AppConfig;
-  /** Closes the app and starts a new one on the same database, session store and DATA_DIR. */
-  restart(): Promise<TestApp>;
+  /**
+   * Closes the app and starts a new one on the same database, session store and DATA_DIR,
+   * with `overrides` applied to its environment (undefined unsets a variable).
+   */
+  restart(overrides?: Env): Promise<TestApp>;
   /** Closes the app and removes its database, Redis keys and DATA_DIR. */
   close(): Promise<void>;
 }
@@ -65,7 +68,7 @@ export async function startTestApp(overrides: Env = {}): Promise<TestApp> {
     s3 = await startS3rver();
     Object.assign(env, s3.env);
   }
-  const config = loadConfig(env);
+  let config = loadConfig(env);
 
   const cleanup = async (): Promise<void> => {
     if (env.DB_TYPE === 'mysql') {
@@ -90,8 +93,9 @@ export async function startTestApp(overrides: Env = {}): Promise<TestApp> {
       app,
       http: request(app.getHttpServer()),
       config,
-      restart: async () => {
+      restart: async (restartOverrides?: Env) => {
         await app.close();
+        if (restartOverrides) config = loadConfig({ ...env, ...restartOverrides });
         return boot();
       },
       close: async () => {
