@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../auth/guards/access.decorators';
 import { ErrorDto, MessageDto } from '../common/dto/responses.dto';
 import { User } from '../users/user.entity';
 import { IncomingShareDto, OutgoingShareDto, ShareFileDto } from './dto/share.dto';
 import { FILE_MESSAGES } from './files.constants';
+import { ShareIdPipe } from './share-id.pipe';
 import { SharesService } from './shares.service';
 
 /** S4's sharing of a file with another user. */
@@ -30,6 +31,14 @@ export class SharesController {
   @ApiResponse({ status: 404, type: ErrorDto, description: 'not your file, or not shared with that user' })
   unshareFile(@CurrentUser() user: User, @Body() body: ShareFileDto): Promise<void> {
     return this.shares.unshare(user, body);
+  }
+
+  @Delete('shares/incoming/:fileId')
+  @HttpCode(204)
+  @ApiResponse({ status: 204, description: 'you no longer see that file; its owner keeps it' })
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'no such file is shared with you' })
+  declineShare(@CurrentUser() user: User, @Param('fileId', ShareIdPipe) fileId: number): Promise<void> {
+    return this.shares.decline(user, fileId);
   }
 
   @Get('shares/incoming')

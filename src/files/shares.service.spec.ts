@@ -47,9 +47,10 @@ describe('SharesService', () => {
     expect(added).toEqual([[10, 2]]);
   });
 
-  it('refuses sharing with oneself before looking anything up', async () => {
+  it('refuses sharing one\'s own file with oneself (400), but answers 404 first for a file one does not own', async () => {
     expect((await failure(service.share(owner, { file_id: 10, user_destination_id: 1 })))[0]).toBe(400);
-    expect(lookups).toBe(0);
+    expect(await failure(service.share(owner, { file_id: 11, user_destination_id: 1 }))).toEqual([404, { error: FILE_MESSAGES.fileNotBelongToUserOrigin }]);
+    expect(added).toEqual([]);
   });
 
   it('answers the S4 messages for a file not owned and an unknown recipient', async () => {

@@ -19,9 +19,10 @@ export class SharesService {
   ) {}
 
   async share(owner: User, dto: ShareFileDto): Promise<void> {
-    if (dto.user_destination_id === owner.id) throw new BadRequestException({ error: FILE_MESSAGES.shareWithSelf });
+    // Ownership first: someone else's file is "not yours" whoever it would go to.
     const file = await this.files.findByOwnerAndId(owner.id, dto.file_id);
     if (!file) throw new NotFoundException({ error: FILE_MESSAGES.fileNotBelongToUserOrigin });
+    if (dto.user_destination_id === owner.id) throw new BadRequestException({ error: FILE_MESSAGES.shareWithSelf });
     if (!(await this.users.findById(dto.user_destination_id))) throw new NotFoundException({ error: FILE_MESSAGES.userDestinationNotExist });
     await this.shares.add(file.id, dto.user_destination_id);
   }
@@ -32,12 +33,17 @@ export class SharesService {
     if (!(await this.shares.remove(file.id, dto.user_destination_id))) throw new NotFoundException({ error: FILE_MESSAGES.shareNotFound });
   }
 
+  /** The recipient declines a file shared with them; the owner's file is untouched. */
+  async decline(recipient: User, fileId: number): Promise<void> {
+    if (!(await this.shares.remove(fileId, recipient.id))) throw new NotFoundException({ error: FILE_MESSAGES.shareNotFound });
+  }
+
   async listIncoming(user: User): Promise<IncomingShareDto[]> {
     const shares = await this.shares.listIncoming(user.id);
     const fileIds = shares.map((share) => share.fileId);
     const files = new Map((await this.files.findByIds(fileIds)).map((file) => [file.id, file]));
     const latest = new Map((await this.versions.latestOfFiles(fileIds)).map((version) => [version.fileId, version]));
-    const owners = await this.usernames([...files.values()].map((file) => file.ownerId));
+    const owners = await this.users.usernamesByIds([...files.values()].map((file) => file.ownerId));
     return shares.flatMap((share) => {
       const file = files.get(share.fileId);
       const version = latest.get(share.fileId);
@@ -49,19 +55,10 @@ export class SharesService {
   async listOutgoing(owner: User): Promise<OutgoingShareDto[]> {
     const shares = await this.shares.listOutgoing(owner.id);
     const files = new Map((await this.files.findByIds(shares.map((share) => share.fileId))).map((file) => [file.id, file]));
-    const recipients = await this.usernames(shares.map((share) => share.userId));
+    const recipients = await this.users.usernamesByIds(shares.map((share) => share.userId));
     return shares.flatMap((share) => {
       const file = files.get(share.fileId);
       return file ? [toOutgoingShareDto(share, file, recipients.get(share.userId) ?? '')] : [];
     });
-  }
-
-  private async usernames(ids: number[]): Promise<Map<number, string>> {
-    const names = new Map<number, string>();
-    for (const id of new Set(ids)) {
-      const user = await this.users.findById(id);
-      if (user) names.set(id, user.username);
-    }
-    return names;
   }
 }

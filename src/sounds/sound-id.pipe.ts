@@ -1,14 +1,9 @@
-import { Injectable, NotFoundException, PipeTransform } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { PositiveIdPipe } from '../common/http/positive-id.pipe';
 import { SOUND_MESSAGES } from './sounds.constants';
 
-const MAX_ID = 2_147_483_647;
-
-/** Sound ids in paths are positive integers that fit the id column; anything else names no sound (404). */
+/** `{id}` of the sound routes. */
 @Injectable()
-export class SoundIdPipe implements PipeTransform<string, number> {
-  transform(raw: string): number {
-    const id = /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : NaN;
-    if (!(id <= MAX_ID)) throw new NotFoundException({ error: SOUND_MESSAGES.notFound });
-    return id;
-  }
+export class SoundIdPipe extends PositiveIdPipe {
+  protected readonly notFound = SOUND_MESSAGES.notFound;
 }

@@ -17,8 +17,12 @@ export class UsersRepository {
     return this.users.findOneBy({ username });
   }
 
-  findByUsernames(usernames: string[]): Promise<User[]> {
-    return usernames.length === 0 ? Promise.resolve([]) : this.users.findBy({ username: In(usernames) });
+  /** id → username of the users that exist, in one query that reads nothing else. */
+  async usernamesByIds(ids: readonly number[]): Promise<Map<number, string>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await this.users.find({ select: { id: true, username: true }, where: { id: In(unique) } });
+    return new Map(rows.map((row) => [row.id, row.username]));
   }
 
   /** Inserts the user; returns null when the name is taken (the unique index decides, not a race). */

@@ -69,6 +69,10 @@ export class UsersService {
     return this.users.findById(id);
   }
 
+  usernamesByIds(ids: readonly number[]): Promise<Map<number, string>> {
+    return this.users.usernamesByIds(ids);
+  }
+
   findByUsername(username: string): Promise<User | null> {
     return this.users.findByUsername(username);
   }

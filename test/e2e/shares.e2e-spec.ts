@@ -61,6 +61,11 @@ describe('Sharing (CONTRACT §3 Files, S4)', () => {
       await t.http.post('/share').set(friend.auth).send({ file_id: fileId, user_destination_id: stranger.id }).expect(404);
     });
 
+    it('answers 404 "File not belong to user_origin" to a non-owner who names themselves as destination', async () => {
+      const res = await t.http.post('/share').set(stranger.auth).send({ file_id: fileId, user_destination_id: stranger.id }).expect(404);
+      expect(res.body).toEqual({ error: 'File not belong to user_origin' });
+    });
+
     it('answers 404 {error: "User_destination not exist"} for an unknown user', async () => {
       const res = await t.http.post('/share').set(owner.auth).send({ file_id: fileId, user_destination_id: 999_999 }).expect(404);
       expect(res.body).toEqual({ error: 'User_destination not exist' });
@@ -178,6 +183,35 @@ describe('Sharing (CONTRACT §3 Files, S4)', () => {
 
     it('answers 403 without a session', async () => {
       await t.http.delete('/share').send({ file_id: fileId, user_destination_id: friend.id }).expect(403);
+    });
+  });
+
+  describe('DELETE /shares/incoming/{file_id}', () => {
+    it('lets the recipient decline a share: 204, gone from their lists and downloads, the owner keeps the file', async () => {
+      const id = (await upload(owner, 'declined.txt', 'unwanted', 'text/plain').expect(201)).body.id as number;
+      await t.http.post('/share').set(owner.auth).send({ file_id: id, user_destination_id: friend.id }).expect(200);
+      await t.http.delete(`/shares/incoming/${id}`).set(friend.auth).expect(204);
+      const incoming = await t.http.get('/shares/incoming').set(friend.auth).expect(200);
+      expect(incoming.body.map((s: { file_id: number }) => s.file_id)).not.toContain(id);
+      await downloadById(friend, id).expect(404);
+      const outgoing = await t.http.get('/shares/outgoing').set(owner.auth).expect(200);
+      expect(outgoing.body.filter((s: { file_id: number }) => s.file_id === id)).toEqual([]);
+      await downloadById(owner, id).expect(200);
+    });
+
+    it('answers 404 {error} for a file not shared with the caller, their own file, and a bad id', async () => {
+      const id = (await upload(owner, 'kept.txt', 'mine', 'text/plain').expect(201)).body.id as number;
+      await t.http.post('/share').set(owner.auth).send({ file_id: id, user_destination_id: friend.id }).expect(200);
+      expect((await t.http.delete(`/shares/incoming/${id}`).set(stranger.auth).expect(404)).body).toEqual({ error: 'Share not found' });
+      await t.http.delete(`/shares/incoming/${id}`).set(owner.auth).expect(404);
+      await t.http.delete('/shares/incoming/99999999999999').set(friend.auth).expect(404);
+      await t.http.delete('/shares/incoming/abc').set(friend.auth).expect(404);
+      // The stranger's attempt ended nothing.
+      await downloadById(friend, id).expect(200);
+    });
+
+    it('answers 403 without a session', async () => {
+      await t.http.delete('/shares/incoming/1').expect(403);
     });
   });
 
