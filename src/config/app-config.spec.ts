@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseDuration } from './app-config';
@@ -81,6 +81,12 @@ describe('loadConfig', () => {
     expect(first.length).toBeGreaterThanOrEqual(32);
     expect(load({}).jwtSecret).toBe(first);
     expect(statSync(join(dataDir, 'jwt-secret')).mode & 0o077).toBe(0);
+  });
+
+  it('refuses a jwt-secret file shorter than JWT_SECRET may be', () => {
+    writeFileSync(join(dataDir, 'jwt-secret'), 'x\n', { mode: 0o600 });
+    expect(() => load({})).toThrow(/jwt-secret must hold at least 16 characters/);
+    expect(load({ JWT_SECRET: 'a-secret-of-enough-length' }).jwtSecret).toBe('a-secret-of-enough-length');
   });
 
   it('warns when a shared database or Redis meets a generated JWT secret or local blobs', () => {

@@ -76,6 +76,8 @@ export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
+const JWT_SECRET_MIN = 16;
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Parses "24h", "30m", "90s", "1d", "500ms" or a bare number of seconds. */
@@ -152,17 +154,22 @@ function trustProxy(env: Env): boolean | number | string {
  */
 function jwtSecretFromDataDir(dataDir: string): string {
   const file = join(dataDir, 'jwt-secret');
+  const checked = (secret: string): string => {
+    if (secret.length < JWT_SECRET_MIN) throw new ConfigError(`${file} must hold at least ${JWT_SECRET_MIN} characters (as JWT_SECRET must)`);
+    return secret;
+  };
   try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    mkdirSync(dataDir, { recursive: true });
+    return checked(readFileSync(file, 'utf8').trim());
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     try {
       writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
     } catch (error) {
       // Another process won the race to create it: use theirs.
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    return readFileSync(file, 'utf8').trim();
+    return checked(readFileSync(file, 'utf8').trim());
   }
 }
 
@@ -184,8 +191,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (jwtSecret === undefined && nodeEnv === 'production') {
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
   }
-  if (jwtSecret !== undefined && jwtSecret.length < 16) {
-    throw new ConfigError('JWT_SECRET must be at least 16 characters');
+  if (jwtSecret !== undefined && jwtSecret.length < JWT_SECRET_MIN) {
+    throw new ConfigError(`JWT_SECRET must be at least ${JWT_SECRET_MIN} characters`);
   }
   const shared = mysql || redisUrl !== undefined;
   const warnings: string[] = [];

@@ -4,6 +4,8 @@ import { AppConfig } from '../config/app-config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
+export const SQLITE_FILE = 'cloudstash.sqlite';
+
 /** One description of the database for the app, the tests and the TypeORM CLI. */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   const common = {
@@ -32,7 +34,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   return {
     ...common,
     type: 'better-sqlite3',
-    database: join(config.dataDir, 'cloudstash.sqlite'),
+    database: join(config.dataDir, SQLITE_FILE),
     // WAL lets readers run while a writer commits; busy_timeout covers short write overlaps.
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       db.pragma('journal_mode = WAL');

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/guards/access.decorators';
 import { SessionStore } from '../auth/sessions/session-store';
+import { GracefulShutdownService } from '../lifecycle/graceful-shutdown.service';
 import { BlobStore } from '../storage/blob-store';
 
 @ApiTags('health')
@@ -15,6 +16,7 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly sessions: SessionStore,
     private readonly blobs: BlobStore,
+    private readonly shutdown: GracefulShutdownService,
   ) {}
 
   @Get()
@@ -26,8 +28,10 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOkResponse({ description: 'database, session store and blob store reachable' })
-  @ApiResponse({ status: 503, description: 'a dependency is unreachable; `error` names it' })
+  @ApiResponse({ status: 503, description: 'a dependency is unreachable (`error` names it), or the server is draining after SIGTERM' })
   async readiness(): Promise<HealthCheckResult> {
+    // Requests already on open connections are still served while draining; new work should go elsewhere.
+    if (this.shutdown.draining) throw new ServiceUnavailableException({ status: 'error', error: 'not ready: draining after SIGTERM' });
     try {
       return await this.health.check([
         () => this.database.pingCheck('database', { timeout: 3000 }),

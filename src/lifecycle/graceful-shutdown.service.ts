@@ -16,6 +16,12 @@ const IDLE_SWEEP_MS = 100;
 @Injectable()
 export class GracefulShutdownService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
+  private drainStarted = false;
+
+  /** True from SIGTERM on: /health/ready answers 503 so that load balancers stop sending work. */
+  get draining(): boolean {
+    return this.drainStarted;
+  }
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -23,6 +29,7 @@ export class GracefulShutdownService implements BeforeApplicationShutdown {
   ) {}
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.drainStarted = true;
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!server?.listening) return;
     // Logged once the listening socket is closed, so that whoever reads it can rely on it.

@@ -8,6 +8,9 @@ import { assertBlobKey, isBlobKey, newBlobKey } from './blob-key';
 import { holdEarlyErrors, meteredCopy } from './metered-copy';
 import { sendFileRange, writesThroughToSocket } from './socket-sender';
 
+/** Blobs are readable by the server's own user only (CONTRACT §11); files are created 0600. */
+const PRIVATE_DIR = 0o700;
+
 /**
  * Big reads: each chunk costs a thread-pool round trip, a fresh buffer and a socket write.
  * Measured on loopback (bench/), 4 MiB serves a download ~1.4x faster than 1 MiB and ~3x faster
@@ -70,7 +73,7 @@ export class LocalBlobStore extends BlobStore {
    * start and then every SWEEP_INTERVAL_MS, so that a crash is cleaned up without a restart.
    */
   async init(): Promise<void> {
-    await mkdir(this.tempDir, { recursive: true });
+    await mkdir(this.tempDir, { recursive: true, mode: PRIVATE_DIR });
     await this.sweepStaleTemp();
     this.sweeper ??= setInterval(() => void this.sweepStaleTemp().catch(() => undefined), SWEEP_INTERVAL_MS).unref();
   }
@@ -134,7 +137,7 @@ export class LocalBlobStore extends BlobStore {
       await file.sync();
       await file.close();
       fileOpen = false;
-      await mkdir(dirname(target), { recursive: true });
+      await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR });
       await rename(temp, target);
       await syncDirectory(dirname(target));
       return result;

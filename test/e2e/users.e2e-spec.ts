@@ -383,6 +383,8 @@ describe('Users', () => {
         .expect(201);
       const me = await login(t.http, username, created.body.password);
       expect((await t.http.get(`/user/${username}`).set(me.auth).expect(403)).body).toEqual(PASSWORD_CHANGE_REQUIRED);
+      // GET / (S1) reads the session but shows no profile until the password is changed (CONTRACT §2).
+      expect((await t.http.get('/').set(me.auth).expect(403)).body).toEqual(PASSWORD_CHANGE_REQUIRED);
       expect((await t.http.put(`/user/${username}`).set(me.auth).send({ a: 1 }).expect(403)).body).toEqual(PASSWORD_CHANGE_REQUIRED);
       expect((await t.http.get('/auth/sessions').set(me.auth).expect(403)).body).toEqual(PASSWORD_CHANGE_REQUIRED);
       expect((await t.http.delete(`/user/${username}`).set(me.auth).expect(403)).body).toEqual(PASSWORD_CHANGE_REQUIRED);
@@ -390,6 +392,7 @@ describe('Users', () => {
       await t.http.put(`/user/${username}/password`).set(me.auth).send({ currentPassword: created.body.password, newPassword: 'my-own-password' }).expect(204);
       const view = await t.http.get(`/user/${username}`).set(me.auth).expect(200);
       expect(view.body.changePasswordOnFirstLogin).toBe(false);
+      expect((await t.http.get('/').set(me.auth).expect(200)).body.username).toBe(username);
       await login(t.http, username, 'my-own-password');
     });
   });

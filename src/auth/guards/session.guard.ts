@@ -52,15 +52,24 @@ export class SessionGuard implements CanActivate {
       if (!(error instanceof UnauthorizedException)) throw error;
       throw credentialFailure(rule.style ?? 'account', false);
     }
-    if (rule.public) return true;
+    // A public route that reads the session (GET /) still shows nothing of a user who must change their password first.
+    if (rule.public) {
+      this.requirePasswordChangeDone(rule, principal);
+      return true;
+    }
     this.authorize(rule, principal, req);
     return true;
   }
 
-  private authorize(rule: AccessRule, { user }: Principal, req: Request): void {
+  private requirePasswordChangeDone(rule: AccessRule, { user }: Principal): void {
     if (user.changePasswordOnFirstLogin && !rule.duringPasswordChange) {
       throw new ForbiddenException({ error: AUTH_MESSAGES.passwordChangeRequired });
     }
+  }
+
+  private authorize(rule: AccessRule, principal: Principal, req: Request): void {
+    this.requirePasswordChangeDone(rule, principal);
+    const { user } = principal;
     const isAdmin = user.role === 'admin';
     if (rule.admin && !isAdmin) throw new ForbiddenException({ error: AUTH_MESSAGES.adminRequired });
     if (rule.selfOrAdmin && !isAdmin && req.params[rule.selfOrAdmin] !== user.username) {

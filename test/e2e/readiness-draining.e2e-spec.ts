@@ -1,0 +1,49 @@
+import { AddressInfo, connect, Socket } from 'node:net';
+import { Server } from 'node:http';
+import { startTestApp, TestApp } from '../support/test-app';
+
+function open(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+function answerOf(socket: Socket): Promise<string> {
+  let text = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  return new Promise((resolve) => socket.once('close', () => resolve(text)));
+}
+
+/** CONTRACT §3 operations, issue 8: /health/ready says 503 from SIGTERM on, while requests drain. */
+describe('GET /health/ready while draining', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ SHUTDOWN_GRACE: '30s' });
+  });
+
+  it('answers 200 before, and 503 {error} on a connection still open after shutdown began, while liveness stays 200', async () => {
+    await t.http.get('/health/ready').expect(200);
+    const server = t.app.getHttpServer() as Server;
+    const port = (server.address() as AddressInfo).port;
+    // Two requests whose bodies are still arriving: they keep their connections busy through the drain.
+    const ready = await open(port);
+    const live = await open(port);
+    const readyAnswer = answerOf(ready);
+    const liveAnswer = answerOf(live);
+    ready.write('GET /health/ready HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{');
+    live.write('GET /health HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{');
+
+    const closing = t.close();
+    // server.close() runs synchronously in the drain: once it stops listening, the drain has begun.
+    for (let i = 0; server.listening && i < 1000; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(server.listening).toBe(false);
+    ready.write('}');
+    live.write('}');
+    const [readyText, liveText] = await Promise.all([readyAnswer, liveAnswer]);
+    await closing;
+    expect(readyText).toMatch(/^HTTP\/1\.1 503 /);
+    expect(readyText).toContain('"error":"not ready: draining after SIGTERM"');
+    expect(liveText).toMatch(/^HTTP\/1\.1 200 /);
+  });
+});
