@@ -57,10 +57,14 @@ export abstract class BlobStore {
    * resolves once it finished. Rejects with BlobNotFoundError before writing anything when the
    * blob is absent; on a later failure `destination` is destroyed, as with pipeline(). Prefer
    * this over piping read() to a response: a driver may send faster (the local one reuses its
-   * buffers, which it can do only when it sees each write complete).
+   * buffers, which it can do only when it sees each write complete). `onSent` hears of each
+   * chunk before it is written, so that a count it keeps is complete by the time the client
+   * has the last byte.
    */
-  async sendTo(key: string, destination: Writable, range?: ByteRange): Promise<void> {
-    await pipeline(await this.read(key, range), destination);
+  async sendTo(key: string, destination: Writable, range?: ByteRange, onSent?: (bytes: number) => void): Promise<void> {
+    const source = await this.read(key, range);
+    if (onSent) source.on('data', (chunk: Buffer) => onSent(chunk.length));
+    await pipeline(source, destination);
   }
   /** Removes the blob; no error when it is already gone. */
   abstract delete(key: string): Promise<void>;

@@ -153,13 +153,13 @@ export class LocalBlobStore extends BlobStore {
     return file.createReadStream({ start: range?.start, end: range?.end, highWaterMark: READ_CHUNK_BYTES });
   }
 
-  override async sendTo(key: string, destination: Writable, range?: ByteRange): Promise<void> {
-    if (!writesThroughToSocket(destination)) return super.sendTo(key, destination, range);
+  override async sendTo(key: string, destination: Writable, range?: ByteRange, onSent?: (bytes: number) => void): Promise<void> {
+    if (!writesThroughToSocket(destination)) return super.sendTo(key, destination, range, onSent);
     const file = await this.openBlob(key);
     try {
       const start = range?.start ?? 0;
       const length = range ? range.end - range.start + 1 : (await file.stat()).size;
-      await sendFileRange(file, start, length, destination, READ_CHUNK_BYTES);
+      await sendFileRange(file, start, length, destination, READ_CHUNK_BYTES, onSent);
     } finally {
       await file.close().catch(() => undefined);
     }

@@ -43,8 +43,16 @@ function write(destination: Writable, chunk: Buffer): Promise<void> {
  * buffer per chunk (fs streams), this saves the kernel zero-filling new pages for every chunk
  * and leaves no garbage for the GC: faster downloads and a flat memory curve (see bench/).
  * Ends `destination` and resolves when it finished; on failure destroys it, like pipeline().
+ * `onSent` hears of each chunk just before it is written.
  */
-export async function sendFileRange(file: FileHandle, start: number, length: number, destination: Writable, chunkBytes: number): Promise<void> {
+export async function sendFileRange(
+  file: FileHandle,
+  start: number,
+  length: number,
+  destination: Writable,
+  chunkBytes: number,
+  onSent?: (bytes: number) => void,
+): Promise<void> {
   const { broken, stop } = whenBroken(destination);
   try {
     if (destination.destroyed) throw Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
@@ -61,6 +69,7 @@ export async function sendFileRange(file: FileHandle, start: number, length: num
       position += bytesRead;
       left -= bytesRead;
       if (writing) await Promise.race([writing, broken]);
+      onSent?.(bytesRead);
       writing = write(destination, buffer.subarray(0, bytesRead));
       writing.catch(() => undefined);
     }

@@ -83,8 +83,8 @@ export class BlobResponder {
     try {
       // The store streams with backpressure; a missing blob rejects before a byte is written,
       // so the error still gets a clean answer.
-      await this.blobs.sendTo(blob.key, res, range);
-      this.metrics.bytesDownloaded(length, options.source);
+      // Counted as each chunk goes out, so the counter is complete before the client has the last byte.
+      await this.blobs.sendTo(blob.key, res, range, (bytes) => this.metrics.bytesDownloaded(bytes, options.source));
     } catch (error) {
       // The client went away mid-download: the store has closed the blob; nobody is left to answer.
       if (res.destroyed || req.destroyed) return;
