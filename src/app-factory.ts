@@ -1,9 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { AppLogger } from './observability/app-logger';
 import { ObservabilityOptions } from './observability/observability.module';
 import { setupOpenApi } from './openapi';
 import { applyHttpSecurity } from './security/http-security';
@@ -17,7 +17,7 @@ export async function createApp(config: AppConfig, options: ObservabilityOptions
     bufferLogs: true,
     logger: config.logLevel === 'silent' ? false : undefined,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   app.disable('x-powered-by');
   app.set('etag', false);
   // Before Swagger and the routes, so that every answer carries the security headers.

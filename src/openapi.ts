@@ -1,12 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { SECURITY_SCHEMES } from './auth/guards/access.decorators';
+import { publicDir } from './web/web-page.middleware';
+
+/** The version in package.json (next to public/), so that the document names the release it describes. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(publicDir(), '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Cloudstash')
     .setDescription('Multi-user file and sound storage. Any one of the four credentials below authenticates a request.')
-    .setVersion('1.0')
+    .setVersion(packageVersion())
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, SECURITY_SCHEMES.bearer)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Session', description: 'S0 clients' }, SECURITY_SCHEMES.xSession)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'token', description: 'S2 clients' }, SECURITY_SCHEMES.token)

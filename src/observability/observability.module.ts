@@ -1,6 +1,8 @@
 import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { DestinationStream } from 'pino';
+import pinoPretty from 'pino-pretty';
+import { AppLogger } from './app-logger';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { loggingOptions } from './logging.options';
@@ -16,6 +18,10 @@ export interface ObservabilityOptions {
  * Structured request logs with request ids (nestjs-pino) and Prometheus metrics. Global, so
  * that any module can inject MetricsService to count its bytes and sessions.
  */
+function prettyStream(): DestinationStream {
+  return pinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true });
+}
+
 @Global()
 @Module({})
 export class ObservabilityModule implements NestModule {
@@ -25,12 +31,13 @@ export class ObservabilityModule implements NestModule {
       imports: [
         LoggerModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => loggingOptions(config, options.logDestination),
+          // A person at a terminal reads pino-pretty's lines; anything else (files, collectors) gets JSON.
+          useFactory: (config: AppConfig) => loggingOptions(config, options.logDestination ?? (process.stdout.isTTY ? prettyStream() : undefined)),
         }),
       ],
       controllers: [MetricsController],
-      providers: [MetricsService, HttpMetricsMiddleware],
-      exports: [MetricsService],
+      providers: [MetricsService, HttpMetricsMiddleware, AppLogger],
+      exports: [MetricsService, AppLogger],
     };
   }
 

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import express, { NextFunction, Request, Response } from 'express';
 
 export const WEB_PAGE_PATH = '/app';
+const FAVICON_PATH = '/favicon.ico';
 
 /**
  * The folder with the page's files: `public/` at the package root, found by walking up from
@@ -36,6 +37,8 @@ export function webPageMiddleware(root = publicDir()): (req: Request, res: Respo
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const [path, query] = splitUrl(req.originalUrl);
     if (path === WEB_PAGE_PATH) return res.redirect(301, `${WEB_PAGE_PATH}/${query}`);
+    // Browsers and bookmarks ask the root for an icon; it lives with the page.
+    if (path === FAVICON_PATH) return res.redirect(301, `${WEB_PAGE_PATH}/favicon.svg`);
     if (!path.startsWith(`${WEB_PAGE_PATH}/`)) return next();
     const mountedUrl = req.url;
     req.url = path.slice(WEB_PAGE_PATH.length) + query;
