@@ -32,4 +32,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # A 1 MiB young generation keeps RSS flat under streaming transfers (see README, Benchmark).
-CMD ["node", "--max-semi-space-size=1", "dist/main.js"]
+CMD ["node", "dist/main.js"]

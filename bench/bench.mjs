@@ -142,8 +142,8 @@ async function peakRss(pid, action) {
   return Math.max(peak, readRss(pid).rss);
 }
 
-// The flags `npm run start:prod` and the Dockerfile start the server with.
-const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=1'];
+// None by default: the contract's production start is `node dist/main.js`; BENCH_NODE_FLAGS tries others.
+const PRODUCTION_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 async function startCloudstash() {
   const port = await freePort();

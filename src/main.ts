@@ -1,3 +1,5 @@
+// First: V8 settings that must hold before the app allocates anything.
+import './runtime-flags';
 import 'reflect-metadata';
 import { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
