@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import cookieParser from 'cookie-parser';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { AvailabilityModule } from './availability/availability.module';
 import { SessionGuard } from './auth/guards/session.guard';
 import { HttpExceptionFilter } from './common/http/http-exception.filter';
 import { jsonBodyParser } from './common/http/json-body.middleware';
@@ -33,7 +34,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
   static forRoot(config: AppConfig, observability: ObservabilityOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, UsersModule, AuthModule, AdminModule, HealthModule, FilesModule, SoundsModule, WebModule, RateLimitModule, LifecycleModule],
+      imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, AvailabilityModule, UsersModule, AuthModule, AdminModule, HealthModule, FilesModule, SoundsModule, WebModule, RateLimitModule, LifecycleModule],
       // Cross-cutting providers, all in one place.
       providers: [
         { provide: APP_GUARD, useExisting: SessionGuard },

@@ -27,6 +27,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       charset: 'utf8mb4_bin',
       timezone: 'Z',
       supportBigNumbers: true,
+      // A database that is down fails a request in seconds (answered 503), not mysql2's default 10 s.
+      connectTimeout: 3000,
       bigNumberStrings: false,
       extra: { connectionLimit: 20 },
     };

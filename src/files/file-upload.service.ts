@@ -87,7 +87,8 @@ export class FileUploadService {
       this.metrics.bytesUploaded(written.size, 'files');
       return stored;
     } catch (error) {
-      await this.blobs.delete(key).catch((cause: unknown) => this.logger.error(`could not remove blob ${key} of a failed upload: ${String(cause)}`));
+      // When the store is down the blob never became visible; a key that did is left to the sweeper.
+      await this.blobs.delete(key).catch((cause: unknown) => this.logger.warn(`could not remove blob ${key} of a failed upload: ${String(cause)}`));
       if (error instanceof BlobTooLargeError) throw hold.quotaBound ? quotaExceeded() : tooLarge(limit);
       throw error;
     } finally {

@@ -53,7 +53,8 @@ export function loggingOptions(config: AppConfig, destination: DestinationStream
     customAttributeKeys: { reqId: 'requestId' },
     genReqId: requestIdOf,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    // 503 is a known condition (a dependency down, draining), already logged once as an outage.
+    customLogLevel: (_req, res, error) => (res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info'),
     customSuccessMessage: () => 'request completed',
     customErrorMessage: () => 'request failed',
     customSuccessObject: (req, res, val: object) => requestLine(req, res, durationOf(val)),

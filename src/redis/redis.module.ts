@@ -11,10 +11,21 @@ export const REDIS = Symbol('REDIS');
     {
       provide: REDIS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): Redis | null =>
-        config.redisUrl
-          ? new Redis(config.redisUrl, { keyPrefix: config.redisKeyPrefix, maxRetriesPerRequest: 3 })
-          : null,
+      useFactory: (config: AppConfig): Redis | null => {
+        if (!config.redisUrl) return null;
+        const redis = new Redis(config.redisUrl, {
+          keyPrefix: config.redisKeyPrefix,
+          // While Redis is down, a request fails after one reconnection attempt (a 503 within
+          // moments) instead of waiting through retries; the client keeps reconnecting meanwhile.
+          maxRetriesPerRequest: 1,
+          connectTimeout: 3000,
+          commandTimeout: 3000,
+        });
+        // Outages (src/availability) logs each outage once; until it listens, nothing may
+        // reach ioredis's "Unhandled error event" printer.
+        redis.on('error', () => undefined);
+        return redis;
+      },
     },
   ],
   exports: [REDIS],

@@ -10,6 +10,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
+import { DependencyUnavailableError } from '../availability/dependency-errors';
 import { AppConfig } from '../config/app-config';
 import { BlobNotFoundError, BlobStat, BlobStore, BlobWriteOptions, BlobWriteResult, ByteRange } from './blob-store';
 import { assertBlobKey, isBlobKey, newBlobKey } from './blob-key';
@@ -21,6 +22,25 @@ const QUEUE_SIZE = 4;
 const PING_TIMEOUT_MS = 3000;
 
 export type S3Settings = AppConfig['storage']['s3'];
+
+/**
+ * The store is down or unreachable: no HTTP answer at all (refused, reset, timed out) or a
+ * server-side 5xx. Such failures become DependencyUnavailableError, which the app answers 503.
+ */
+function unreachable(error: unknown): boolean {
+  if (error instanceof S3ServiceException && error.$metadata.httpStatusCode !== undefined) return error.$metadata.httpStatusCode >= 500;
+  // The SDK wraps network errors ("AWS SDK error wrapper for Error: connect ECONNREFUSED …"): look down the causes.
+  for (let current = error, depth = 0; current && depth < 4; depth++) {
+    const { code, name, cause } = current as { code?: unknown; name?: unknown; cause?: unknown };
+    if ((typeof code === 'string' && /^E[A-Z]+$/.test(code)) || name === 'TimeoutError') return true;
+    current = cause;
+  }
+  return error instanceof Error && /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE|socket hang up)\b/.test(error.message);
+}
+
+function translated(error: unknown): unknown {
+  return unreachable(error) ? new DependencyUnavailableError('storage', error) : error;
+}
 
 function isNotFound(error: unknown): boolean {
   if (!(error instanceof S3ServiceException)) return false;
@@ -39,6 +59,9 @@ export function createS3Client(settings: S3Settings): S3Client {
     // understood by every S3-compatible store.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // A store that is down answers a request 503 in seconds: a short connect timeout. requestTimeout
+    // is the socket's idle time, so long transfers that keep moving are not cut.
+    requestHandler: { connectionTimeout: 3000, requestTimeout: 60_000 },
   });
 }
 
@@ -129,7 +152,7 @@ export class S3BlobStore extends BlobStore {
       await upload.abort().catch(() => undefined);
       body.destroy();
       await done.catch(() => undefined);
-      throw error;
+      throw translated(error);
     }
   }
 
@@ -143,7 +166,7 @@ export class S3BlobStore extends BlobStore {
       return range ? narrowToRange(response.Body, range, response.ContentRange) : response.Body;
     } catch (error) {
       if (isNotFound(error)) throw new BlobNotFoundError(key);
-      throw error;
+      throw translated(error);
     }
   }
 
@@ -152,7 +175,7 @@ export class S3BlobStore extends BlobStore {
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      if (!isNotFound(error)) throw translated(error);
     }
   }
 
@@ -163,7 +186,7 @@ export class S3BlobStore extends BlobStore {
       return { size: head.ContentLength ?? 0 };
     } catch (error) {
       if (isNotFound(error)) return null;
-      throw error;
+      throw translated(error);
     }
   }
 

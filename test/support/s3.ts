@@ -20,6 +20,10 @@ export interface TestS3 {
   endpoint: string;
   bucket: string;
   stop(): Promise<void>;
+  /** Closes the server but keeps its data: the endpoint refuses connections until resume(). */
+  pause(): Promise<void>;
+  /** Starts the server again on the same port and data. */
+  resume(): Promise<void>;
 }
 
 /** s3rver in this process on a free port, with its own temp directory and one empty bucket. */
@@ -27,8 +31,10 @@ export async function startS3rver(bucket = 'cloudstash-test'): Promise<TestS3> {
   // s3rver ships no types.
   const S3rver = require('s3rver') as S3rverConstructor;
   const directory = mkdtempSync(join(tmpdir(), 'cloudstash-s3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+  const make = (port: number) => new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+  let server = make(0);
   const { port } = await server.run();
+  let running = true;
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
@@ -43,8 +49,18 @@ export async function startS3rver(bucket = 'cloudstash-test'): Promise<TestS3> {
       S3_FORCE_PATH_STYLE: 'true',
     },
     stop: async () => {
-      await server.close();
+      if (running) await server.close();
+      running = false;
       rmSync(directory, { recursive: true, force: true });
+    },
+    pause: async () => {
+      if (running) await server.close();
+      running = false;
+    },
+    resume: async () => {
+      server = make(port);
+      await server.run();
+      running = true;
     },
   };
 }

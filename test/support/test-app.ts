@@ -9,6 +9,7 @@ import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app-factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { ObservabilityOptions } from '../../src/observability/observability.module';
 import { GENEROUS_RATE_LIMITS } from './rate-limits';
 import { startS3rver, TestS3 } from './s3';
 
@@ -27,6 +28,8 @@ export const services = {
 
 export interface TestApp {
   app: INestApplication;
+  /** The test's own s3rver, when STORAGE_DRIVER=s3 came without S3_ENDPOINT. */
+  s3?: TestS3;
   http: TestAgent;
   config: AppConfig;
   /**
@@ -44,7 +47,7 @@ async function mysqlAdmin(env: Env) {
   return createConnection({ host: env.DB_HOST, port: Number(env.DB_PORT ?? 3306), user: env.DB_USER, password: env.DB_PASSWORD ?? '' });
 }
 
-export async function startTestApp(overrides: Env = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Env = {}, observability: ObservabilityOptions = {}): Promise<TestApp> {
   const suffix = randomBytes(6).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'cloudstash-test-'));
   const env: Env = {
@@ -87,10 +90,11 @@ export async function startTestApp(overrides: Env = {}): Promise<TestApp> {
   };
 
   const boot = async (): Promise<TestApp> => {
-    const app = await createApp(config);
+    const app = await createApp(config, observability);
     await app.listen(0, '127.0.0.1');
     const testApp: TestApp = {
       app,
+      s3,
       http: request(app.getHttpServer()),
       config,
       restart: async (restartOverrides?: Env) => {

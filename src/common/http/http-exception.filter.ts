@@ -1,4 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { Dependency, unavailableDependency } from '../../availability/dependency-errors';
+import { Outages } from '../../availability/outages.service';
 import { Request, Response } from 'express';
 import { allowedMethods, reachedRoute } from './allowed-methods';
 import { ErrorBody, JSON_TOO_LARGE, MALFORMED_JSON, METHOD_NOT_ALLOWED, NOT_FOUND } from './error-body';
@@ -11,9 +13,22 @@ interface BodyParserError extends Error {
 }
 
 /** Gives every error its contract shape; the only place where error bodies are written. */
+const UNAVAILABLE: Record<Dependency, string> = {
+  database: 'The database is unavailable; try again shortly',
+  redis: 'The session store (Redis) is unavailable; try again shortly',
+  storage: 'The file storage is unavailable; try again shortly',
+};
+
+const ENTITY_HEADERS = ['Content-Type', 'Content-Length', 'Content-Range', 'Content-Disposition', 'ETag', 'Last-Modified'];
+
+/** Seconds a client is told to wait while a dependency is down. */
+const OUTAGE_RETRY_AFTER_S = 5;
+
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
+
+  constructor(private readonly outages: Outages) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -24,8 +39,20 @@ export class HttpExceptionFilter implements ExceptionFilter {
       res.destroy(exception instanceof Error ? exception : undefined);
       return;
     }
+    // A route that failed after describing the bytes it meant to send (a download whose store
+    // is down) must not label the JSON error with them.
+    for (const name of ENTITY_HEADERS) res.removeHeader(name);
+    // A dependency that is down is the server's condition, not a bug: 503 and one log line per outage.
+    const dependency = unavailableDependency(exception);
+    if (dependency) {
+      this.outages.report(dependency, exception);
+      res.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_S));
+      res.status(HttpStatus.SERVICE_UNAVAILABLE).json({ error: UNAVAILABLE[dependency] });
+      return;
+    }
     const [status, body] = this.describe(exception, req, res);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // 503s are conditions (draining, readiness), not failures of the server's own code.
+    if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     res.status(status).json(body);
   }
 
