@@ -19,7 +19,8 @@ const UNAVAILABLE: Record<Dependency, string> = {
   storage: 'The file storage is unavailable; try again shortly',
 };
 
-const ENTITY_HEADERS = ['Content-Type', 'Content-Length', 'Content-Range', 'Content-Disposition', 'ETag', 'Last-Modified'];
+/** Content-Range stays: a 416 carries `bytes *\/size` (RFC 9110). */
+const ENTITY_HEADERS = ['Content-Type', 'Content-Length', 'Content-Disposition', 'ETag', 'Last-Modified'];
 
 /** Seconds a client is told to wait while a dependency is down. */
 const OUTAGE_RETRY_AFTER_S = 5;
