@@ -6,6 +6,7 @@ import { User } from '../users/user.entity';
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { UploadReservation } from './entities/upload-reservation.entity';
+import { BlobHolders } from './blob-holders';
 import { FileUploadService } from './file-upload.service';
 import { MetricsService } from '../observability/metrics.service';
 import { FilesRepository } from './files.repository';
@@ -112,9 +113,19 @@ class FakeVersions {
     return row;
   }
 
-  async bytesOfOwner(): Promise<number> {
-    return this.storedBytes;
+  async bytesByOwner(ownerIds: readonly number[]): Promise<Map<number, number>> {
+    return new Map(ownerIds.map((id) => [id, this.storedBytes]));
   }
+
+  async isBlobReferenced(): Promise<boolean> {
+    return false;
+  }
+}
+
+function holdersOf(versions: FakeVersions): BlobHolders {
+  const holders = new BlobHolders();
+  holders.register(versions);
+  return holders;
 }
 
 function user(storageQuota: number | null): User {
@@ -140,6 +151,7 @@ describe('FileUploadService', () => {
       files as unknown as FilesRepository,
       versions as unknown as FileVersionsRepository,
       reservations as unknown as UploadReservationsRepository,
+      holdersOf(versions),
       new MetricsService(),
     );
   });

@@ -11,6 +11,7 @@ import { StoredFile } from './entities/stored-file.entity';
 import { FILE_MESSAGES, UPLOAD_HEARTBEAT_MS } from './files.constants';
 import { FilesRepository } from './files.repository';
 import { FileVersionsRepository } from './file-versions.repository';
+import { BlobHolders } from './blob-holders';
 import { uploadInstanceId } from './upload-instance';
 import { NewUploadReservation, UploadReservationsRepository } from './upload-reservations.repository';
 
@@ -32,6 +33,27 @@ export interface StoredUpload {
   version: FileVersion;
 }
 
+/**
+ * Bytes that are safely in the blob store, with their quota still reserved, waiting for the
+ * row that will own them. Exactly one of commit and discard settles it.
+ */
+export interface HeldUpload {
+  readonly key: string;
+  readonly size: number;
+  readonly sha256: string;
+  /** Runs `record` (insert the version or sound row) while the reservation holds, then releases it; on failure the blob goes. */
+  commit<T>(record: () => Promise<T>): Promise<T>;
+  /** Gives up: removes the blob and releases the reservation. Does nothing once settled. */
+  discard(): Promise<void>;
+}
+
+export interface ReceiveOptions {
+  /** The metrics label: which door the bytes came in by. */
+  source: 'files' | 'sounds';
+  /** Stored with the blob (S3 object metadata). */
+  contentType?: string;
+}
+
 interface Hold {
   reservationId: number;
   /** The write fails past this many bytes. */
@@ -49,9 +71,11 @@ export function quotaExceeded(): HttpException {
 }
 
 /**
- * Stores one upload as a new version: reserve (quota), stream into the blob store (size and
- * sha256 on the way), commit the version row, release the reservation. A failure at any step
- * removes the blob; a crash leaves the reservation row, which names the blob for the sweeper.
+ * The one upload pipeline of Files and Sounds (and of every protocol that stores bytes):
+ * reserve (limit and quota, counting every upload in flight), stream into the blob store (size
+ * and sha256 on the way), let the caller commit its row, release the reservation. A failure at
+ * any step removes the blob; a crash leaves the reservation row, which names the blob for the
+ * sweeper.
  */
 @Injectable()
 export class FileUploadService {
@@ -64,16 +88,24 @@ export class FileUploadService {
     private readonly files: FilesRepository,
     private readonly versions: FileVersionsRepository,
     private readonly reservations: UploadReservationsRepository,
+    private readonly holders: BlobHolders,
     private readonly metrics: MetricsService,
   ) {
     this.instanceId = uploadInstanceId(config);
   }
 
+  /** One upload as a new version of the owner's file `name`. */
   async store(owner: User, name: string, source: UploadSource): Promise<StoredUpload> {
+    const contentType = storedContentType(source.contentType);
+    const held = await this.receive(owner, source, { source: 'files', contentType });
+    return held.commit(() => this.commitVersion(owner.id, name, held, contentType));
+  }
+
+  /** Streams the bytes into the blob store under a quota reservation; the caller then commits or discards. */
+  async receive(owner: User, source: UploadSource, options: ReceiveOptions): Promise<HeldUpload> {
     const limit = this.config.maxUploadBytes;
     // A declared size over the limit is refused before a byte is read.
     if (source.size !== undefined && source.size > limit) throw tooLarge(limit);
-    const contentType = storedContentType(source.contentType);
     const key = this.blobs.newKey();
     const hold = await this.reserve(owner, key, source);
     const heartbeat = setInterval(() => {
@@ -81,22 +113,57 @@ export class FileUploadService {
     }, UPLOAD_HEARTBEAT_MS);
     heartbeat.unref();
     const uploadFinished = this.metrics.uploadStarted();
-    try {
-      const written = await this.blobs.write(key, source.stream, { maxBytes: hold.maxBytes, contentType });
-      const stored = await this.commit(owner.id, name, key, written, contentType);
-      this.metrics.bytesUploaded(written.size, 'files');
-      return stored;
-    } catch (error) {
-      // When the store is down the blob never became visible; a key that did is left to the sweeper.
-      await this.blobs.delete(key).catch((cause: unknown) => this.logger.warn(`could not remove blob ${key} of a failed upload: ${String(cause)}`));
-      if (error instanceof BlobTooLargeError) throw hold.quotaBound ? quotaExceeded() : tooLarge(limit);
-      throw error;
-    } finally {
+    let settled = false;
+    const release = async (): Promise<void> => {
+      settled = true;
       uploadFinished();
       clearInterval(heartbeat);
       // Left behind only if the database is unreachable; the sweeper then finds it stale.
       await this.reservations.delete(hold.reservationId).catch((error: unknown) => this.logger.warn(`could not release upload reservation: ${String(error)}`));
+    };
+    // When the store is down the blob never became visible; a key that did is left to the sweeper.
+    const removeBlob = (): Promise<void> =>
+      this.blobs.delete(key).catch((cause: unknown) => this.logger.warn(`could not remove blob ${key} of a failed upload: ${String(cause)}`));
+
+    let written: BlobWriteResult;
+    try {
+      written = await this.blobs.write(key, source.stream, { maxBytes: hold.maxBytes, contentType: options.contentType });
+    } catch (error) {
+      await removeBlob();
+      await release();
+      if (error instanceof BlobTooLargeError) throw hold.quotaBound ? quotaExceeded() : tooLarge(limit);
+      throw error;
     }
+    return {
+      key,
+      size: written.size,
+      sha256: written.sha256,
+      commit: async <T>(record: () => Promise<T>): Promise<T> => {
+        if (settled) throw new Error('this upload was already committed or discarded');
+        try {
+          const result = await record();
+          this.metrics.bytesUploaded(written.size, options.source);
+          return result;
+        } catch (error) {
+          await removeBlob();
+          throw error;
+        } finally {
+          await release();
+        }
+      },
+      discard: async (): Promise<void> => {
+        if (settled) return;
+        await release();
+        await removeBlob();
+      },
+    };
+  }
+
+  /** Takes back a committed version (a later part of the same request failed); the blob goes with it. */
+  async undoVersion(stored: StoredUpload): Promise<void> {
+    await this.versions.deleteByIds([stored.version.id]);
+    await this.files.deleteIfEmpty(stored.file.id);
+    await this.blobs.delete(stored.version.blobKey).catch((error: unknown) => this.logger.warn(`could not remove blob ${stored.version.blobKey}: ${String(error)}`));
   }
 
   /**
@@ -136,18 +203,20 @@ export class FileUploadService {
       if (size <= available) return { reservationId: row.id, maxBytes: size, quotaBound: false };
       await this.reservations.delete(row.id);
       // When the stored bytes alone leave no room, waiting for uploads in flight cannot help.
-      if (attempt >= RESERVE_ATTEMPTS || size > quota - (await this.versions.bytesOfOwner(ownerId))) throw quotaExceeded();
+      if (attempt >= RESERVE_ATTEMPTS || size > quota - (await this.holders.bytesOfOwner(ownerId))) throw quotaExceeded();
       await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
     }
   }
 
   private async available(ownerId: number, quota: number, ownReservationId = 0): Promise<number> {
     const inFlight = await this.reservations.reservedByUser(ownerId, ownReservationId);
-    const stored = await this.versions.bytesOfOwner(ownerId);
+    const stored = await this.holders.bytesOfOwner(ownerId);
     return quota - stored - inFlight;
   }
 
-  private async commit(ownerId: number, name: string, blobKey: string, written: BlobWriteResult, contentType: string): Promise<StoredUpload> {
+  /** Makes held bytes the newest version of the owner's file `name` (creating the file); call inside `commit`. */
+  async commitVersion(ownerId: number, name: string, written: HeldUpload, contentType: string): Promise<StoredUpload> {
+    const blobKey = written.key;
     for (let attempt = 1; ; attempt++) {
       const file = await this.files.findOrCreate(ownerId, name);
       try {

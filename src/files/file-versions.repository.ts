@@ -70,15 +70,19 @@ export class FileVersionsRepository {
     for (let i = 0; i < ids.length; i += DELETE_SLICE) await this.versions.delete({ id: In(ids.slice(i, i + DELETE_SLICE)) });
   }
 
-  /** Bytes of every version of every file of the owner: what counts against the quota. */
-  async bytesOfOwner(ownerId: number): Promise<number> {
-    const row = await this.versions
+  /** Bytes of every version of every file, per owner (owners without files are absent). */
+  async bytesByOwner(ownerIds: readonly number[]): Promise<Map<number, number>> {
+    if (ownerIds.length === 0) return new Map();
+    const rows = await this.versions
       .createQueryBuilder('v')
       .innerJoin(StoredFile, 'f', 'f.id = v.file_id')
-      .select('SUM(v.size)', 'total')
-      .where('f.owner_id = :ownerId', { ownerId })
-      .getRawOne<{ total: number | string | null }>();
-    return Number(row?.total ?? 0);
+      .select('f.owner_id', 'ownerId')
+      .addSelect('SUM(v.size)', 'total')
+      .where('f.owner_id IN (:...ownerIds)', { ownerIds })
+      .groupBy('f.owner_id')
+      .getRawMany<{ ownerId: number | string; total: number | string | null }>();
+    // SUM comes back as a string from MySQL (DECIMAL).
+    return new Map(rows.map((row) => [Number(row.ownerId), Number(row.total ?? 0)]));
   }
 
   async isBlobReferenced(blobKey: string): Promise<boolean> {

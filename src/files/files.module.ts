@@ -6,6 +6,7 @@ import { FileShare } from './entities/file-share.entity';
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { UploadReservation } from './entities/upload-reservation.entity';
+import { BlobHolders } from './blob-holders';
 import { FileSharesRepository } from './file-shares.repository';
 import { FileUploadService } from './file-upload.service';
 import { FileVersionsRepository } from './file-versions.repository';
@@ -29,11 +30,13 @@ import { UploadSweeper } from './upload-sweeper.service';
     UploadSweeper,
     BlobResponder,
     FilesStorageUsage,
+    BlobHolders,
     FilesRepository,
     FileVersionsRepository,
     FileSharesRepository,
     UploadReservationsRepository,
   ],
-  exports: [FilesStorageUsage],
+  // The upload pipeline and the registry of blob holders serve Sounds (and later tus and WebDAV) too.
+  exports: [FilesStorageUsage, FileUploadService, BlobHolders],
 })
 export class FilesModule {}

@@ -7,7 +7,9 @@ import { FileIdDto, FileListWithSharedDto, FileVersionDto, StoredFileVersionDto,
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { assertValidFileName } from './file-name';
-import { FileUploadService, StoredUpload, UploadSource } from './file-upload.service';
+import { BlobHolders } from './blob-holders';
+import { FileUploadService, HeldUpload, StoredUpload, UploadSource } from './file-upload.service';
+import { storedContentType } from './content-type';
 import { toFileVersionDto, toStoredFileVersionDto, toUploadedFileDto } from './file.mappers';
 import { FILE_MESSAGES } from './files.constants';
 import { FilesRepository } from './files.repository';
@@ -33,10 +35,12 @@ export class FilesService implements OnModuleInit {
     private readonly uploads: FileUploadService,
     private readonly blobs: BlobStore,
     private readonly deletionHooks: UserDeletionHooks,
+    private readonly holders: BlobHolders,
   ) {}
 
   onModuleInit(): void {
     this.deletionHooks.register((user) => this.deleteAllOf(user));
+    this.holders.register({ bytesByOwner: (ids) => this.versions.bytesByOwner(ids), isBlobReferenced: (key) => this.versions.isBlobReferenced(key) });
   }
 
   /** `PUT /files/{filename}`. */
@@ -45,14 +49,35 @@ export class FilesService implements OnModuleInit {
     return toStoredFileVersionDto(file, version);
   }
 
-  /** `POST /upload`: each `file` part is stored as PUT would, in the order they arrive. */
+  /**
+   * `POST /upload`: each `file` part is stored as PUT would, all or nothing. Every part is
+   * received (blob written, quota reserved) before any becomes a version, so a cut body, a bad
+   * name or a full quota in a later part leaves none of the earlier ones behind.
+   */
   async uploadParts(owner: User, parts: AsyncIterable<UploadPart>, atMost: number | undefined): Promise<UploadResultDto> {
-    const stored: StoredUpload[] = [];
-    for await (const part of parts) {
-      const name = assertValidFileName(part.filename);
-      stored.push(await this.uploads.store(owner, name, { stream: part.stream, contentType: part.mimeType, atMost }));
+    const held: { name: string; contentType: string; upload: HeldUpload }[] = [];
+    try {
+      for await (const part of parts) {
+        const name = assertValidFileName(part.filename);
+        const contentType = storedContentType(part.mimeType);
+        held.push({ name, contentType, upload: await this.uploads.receive(owner, { stream: part.stream, contentType: part.mimeType, atMost }, { source: 'files', contentType }) });
+      }
+      if (held.length === 0) throw new BadRequestException({ error: FILE_MESSAGES.noFilePart });
+    } catch (error) {
+      for (const { upload } of held) await upload.discard();
+      throw error;
     }
-    if (stored.length === 0) throw new BadRequestException({ error: FILE_MESSAGES.noFilePart });
+    const stored: StoredUpload[] = [];
+    try {
+      for (const { name, contentType, upload } of held) {
+        stored.push(await upload.commit(() => this.uploads.commitVersion(owner.id, name, upload, contentType)));
+      }
+    } catch (error) {
+      // A database failure half-way: take back what was committed, drop what was not.
+      for (const { upload } of held) await upload.discard();
+      for (const done of stored) await this.uploads.undoVersion(done);
+      throw error;
+    }
     return { message: FILE_MESSAGES.uploadSuccess, files: stored.map(({ file, version }) => toUploadedFileDto(file, version)) };
   }
 

@@ -5,6 +5,7 @@ import { FileVersionsRepository } from './file-versions.repository';
 import { UPLOAD_STALE_MS } from './files.constants';
 import { uploadInstanceId } from './upload-instance';
 import { UploadReservationsRepository } from './upload-reservations.repository';
+import { BlobHolders } from './blob-holders';
 import { UploadSweeper } from './upload-sweeper.service';
 
 describe('UploadSweeper', () => {
@@ -29,9 +30,10 @@ describe('UploadSweeper', () => {
         rows = rows.filter((r) => r.id !== id);
       },
     };
-    const versions = { isBlobReferenced: async (key: string) => key === 'blob4' };
+    const holders = new BlobHolders();
+    holders.register({ bytesByOwner: async () => new Map(), isBlobReferenced: async (key: string) => key === 'blob4' });
     const blobs = { delete: async (key: string) => void deletedBlobs.push(key) };
-    sweeper = new UploadSweeper(config, blobs as unknown as BlobStore, versions as unknown as FileVersionsRepository, reservations as unknown as UploadReservationsRepository);
+    sweeper = new UploadSweeper(config, blobs as unknown as BlobStore, holders, reservations as unknown as UploadReservationsRepository);
   });
 
   it("at start-up, takes this instance's rows from its previous run and every stale row, keeping committed blobs", async () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { BlobStore } from '../storage/blob-store';
 import { UPLOAD_STALE_MS, UPLOAD_SWEEP_INTERVAL_MS } from './files.constants';
-import { FileVersionsRepository } from './file-versions.repository';
+import { BlobHolders } from './blob-holders';
 import { uploadInstanceId } from './upload-instance';
 import { UploadReservationsRepository } from './upload-reservations.repository';
 
@@ -10,7 +10,7 @@ const BATCH = 100;
 
 /**
  * Cleans up after uploads whose server died mid-stream: their reservation rows release quota,
- * and their blobs go unless a committed version uses them (a crash between commit and release).
+ * and their blobs go unless a committed version or sound uses them (a crash between commit and release).
  * Several instances share the database, so a row is only taken when it is this instance's own
  * from a previous run (at start-up, before this run accepts uploads) or when its heartbeat has
  * been silent long enough that no living instance can be writing it.
@@ -24,7 +24,7 @@ export class UploadSweeper implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly blobs: BlobStore,
-    private readonly versions: FileVersionsRepository,
+    private readonly holders: BlobHolders,
     private readonly reservations: UploadReservationsRepository,
   ) {
     this.instanceId = uploadInstanceId(config);
@@ -49,7 +49,7 @@ export class UploadSweeper implements OnApplicationBootstrap, OnApplicationShutd
     for (;;) {
       const rows = await this.reservations.findAbandoned(silentSince, BATCH, atStartup ? this.instanceId : undefined);
       for (const row of rows) {
-        if (!(await this.versions.isBlobReferenced(row.blobKey))) await this.blobs.delete(row.blobKey);
+        if (!(await this.holders.isBlobReferenced(row.blobKey))) await this.blobs.delete(row.blobKey);
         await this.reservations.delete(row.id);
         swept++;
       }

@@ -45,7 +45,9 @@ function clean(text: string | undefined): string | null {
  */
 export async function readAudioTags(stream: Readable, contentType: string, size: number): Promise<AudioTags> {
   const mm = await loadMusicMetadata();
-  const metadata = await mm.parseStream(stream, { mimeType: contentType, size }, { duration: false, skipCovers: true });
+  // Raw AAC (ADTS) has no header that states a duration: only counting its frames gives one.
+  const countFrames = contentType === 'audio/aac';
+  const metadata = await mm.parseStream(stream, { mimeType: contentType, size }, { duration: countFrames, skipCovers: true });
   const duration = metadata.format.duration;
   return {
     durationSeconds: duration !== undefined && Number.isFinite(duration) && duration >= 0 ? duration : null,

@@ -5,7 +5,7 @@ import { Authenticated, CurrentUser, Public } from '../auth/guards/access.decora
 import { ErrorDto } from '../common/dto/responses.dto';
 import { BlobResponder } from '../common/http/blob-responder';
 import { MultipartParts } from '../common/uploads/multipart-parts';
-import { MultipartUploadInterceptor, UploadedParts } from '../common/uploads/upload.interceptor';
+import { declaredLength, MultipartUploadInterceptor, UploadedParts } from '../common/uploads/upload.interceptor';
 import { User } from '../users/user.entity';
 import { ListSoundsQueryDto, SoundDto, SoundPageDto, UploadSoundDto } from './dto/sound.dto';
 import { SOUND_MULTIPART, SOUND_STREAM_HEADERS } from './sounds.constants';
@@ -37,8 +37,9 @@ export class SoundsController {
   @ApiResponse({ status: 400, type: ErrorDto, description: 'no file part, or a malformed body' })
   @ApiResponse({ status: 413, type: ErrorDto, description: 'over MAX_UPLOAD_BYTES' })
   @ApiResponse({ status: 415, type: ErrorDto, description: 'the bytes are not MP3, WAV, OGG/Opus, FLAC, M4A/AAC or WebM' })
-  uploadSound(@CurrentUser() user: User, @UploadedParts() parts: MultipartParts): Promise<SoundDto> {
-    return this.sounds.upload(user, parts);
+  @ApiResponse({ status: 507, type: ErrorDto, description: "over the user's storage quota (sounds count toward it)" })
+  uploadSound(@CurrentUser() user: User, @UploadedParts() parts: MultipartParts, @Req() req: Request): Promise<SoundDto> {
+    return this.sounds.upload(user, parts, declaredLength(req));
   }
 
   @Get(':id')

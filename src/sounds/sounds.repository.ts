@@ -38,6 +38,23 @@ export class SoundsRepository {
     return rows.map((row) => row.blobKey);
   }
 
+  /** Bytes of every sound, per owner (owners without sounds are absent): they count toward the quota. */
+  async bytesByOwner(ownerIds: readonly number[]): Promise<Map<number, number>> {
+    if (ownerIds.length === 0) return new Map();
+    const rows = await this.sounds
+      .createQueryBuilder('s')
+      .select('s.owner_id', 'ownerId')
+      .addSelect('SUM(s.size)', 'total')
+      .where('s.owner_id IN (:...ownerIds)', { ownerIds })
+      .groupBy('s.owner_id')
+      .getRawMany<{ ownerId: number | string; total: number | string | null }>();
+    return new Map(rows.map((row) => [Number(row.ownerId), Number(row.total ?? 0)]));
+  }
+
+  async isBlobReferenced(blobKey: string): Promise<boolean> {
+    return (await this.sounds.countBy({ blobKey })) > 0;
+  }
+
   async deleteAllOfOwner(ownerId: number): Promise<void> {
     await this.sounds.delete({ ownerId });
   }

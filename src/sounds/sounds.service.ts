@@ -13,8 +13,10 @@ import {
 import { ServedBlob } from '../common/http/blob-responder';
 import { UploadPart } from '../common/uploads/multipart-parts';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { MetricsService } from '../observability/metrics.service';
-import { BlobStore, BlobTooLargeError } from '../storage/blob-store';
+import { unavailableDependency } from '../availability/dependency-errors';
+import { BlobHolders } from '../files/blob-holders';
+import { FileUploadService, HeldUpload } from '../files/file-upload.service';
+import { BlobStore } from '../storage/blob-store';
 import { UserDeletionHooks } from '../users/user-deletion-hooks';
 import { User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
@@ -24,15 +26,6 @@ import { ListSoundsQueryDto, SoundDto, SoundPageDto } from './dto/sound.dto';
 import { MAX_TITLE_LENGTH, SOUND_MESSAGES, SOUND_TITLE_FIELD } from './sounds.constants';
 import { SoundsRepository } from './sounds.repository';
 import { toSoundView } from './sound-view';
-
-/** An audio part that is safely in the blob store, not yet recorded. */
-interface ReceivedAudio {
-  key: string;
-  filename: string;
-  format: AudioFormat;
-  size: number;
-  sha256: string;
-}
 
 /** A sound upload as the multipart interceptor hands it over: file parts as they arrive, then the fields. */
 export interface SoundUpload extends AsyncIterable<UploadPart> {
@@ -46,6 +39,18 @@ function cleanFilename(raw: string): string {
   return (name || 'sound').slice(0, 255);
 }
 
+/**
+ * No codec stores sound in fewer bytes than this per second (Opus's floor is 6 kbit/s, FLAC's
+ * silence ~1 kbit/s): a "duration" far beyond what the bytes could hold comes from a header
+ * filled with junk (a FLAC STREAMINFO of 0x55 bytes claims 18 hours in 256 bytes).
+ */
+const MIN_BYTES_PER_SECOND = 16;
+
+function isPlausibleAudio(tags: AudioTags, size: number): boolean {
+  const seconds = tags.durationSeconds;
+  return seconds !== null && seconds > 0 && size / seconds >= MIN_BYTES_PER_SECOND;
+}
+
 @Injectable()
 export class SoundsService implements OnModuleInit {
   private readonly logger = new Logger(SoundsService.name);
@@ -56,11 +61,14 @@ export class SoundsService implements OnModuleInit {
     private readonly blobs: BlobStore,
     private readonly deletionHooks: UserDeletionHooks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly metrics: MetricsService,
+    private readonly uploads: FileUploadService,
+    private readonly holders: BlobHolders,
   ) {}
 
   onModuleInit(): void {
     this.deletionHooks.register((user) => this.deleteAllOf(user));
+    // Sounds are the owner's stored bytes too: the quota, bytesStored and the sweeper see them.
+    this.holders.register({ bytesByOwner: (ids) => this.sounds.bytesByOwner(ids), isBlobReferenced: (key) => this.sounds.isBlobReferenced(key) });
   }
 
   async list(query: ListSoundsQueryDto): Promise<SoundPageDto> {
@@ -79,48 +87,62 @@ export class SoundsService implements OnModuleInit {
   }
 
   /**
-   * The first `file` part goes straight into the blob store through the audio sniffer, so a
-   * non-audio upload stops at its first bytes and leaves no blob behind.
+   * Through the Files module's upload pipeline (limits, quota reservation, metrics, sweeper): the
+   * first `file` part streams into the blob store through the audio sniffer, so anything that
+   * does not even start like audio stops at its first bytes. It becomes a sound only when
+   * music-metadata finds a stream with a duration in the stored bytes (CONTRACT §11); else 415
+   * and nothing is kept.
    */
-  async upload(user: User, upload: SoundUpload): Promise<SoundDto> {
-    let key: string | undefined;
-    const uploadFinished = this.metrics.uploadStarted();
+  async upload(user: User, upload: SoundUpload, atMost?: number): Promise<SoundDto> {
+    let held: HeldUpload | undefined;
+    let filename = '';
+    let format: AudioFormat | undefined;
     try {
-      let received: ReceivedAudio | undefined;
       for await (const part of upload) {
-        if (key !== undefined) {
+        if (held !== undefined) {
           // One sound per request; other file parts are read and dropped.
           part.stream.resume();
           continue;
         }
-        key = this.blobs.newKey();
-        received = await this.receiveAudio(key, part);
+        const sniffer = new AudioSniffer();
+        part.stream.on('error', (error) => sniffer.destroy(error));
+        part.stream.pipe(sniffer);
+        try {
+          held = await this.uploads.receive(user, { stream: sniffer, contentType: undefined, atMost }, { source: 'sounds' });
+        } catch (error) {
+          sniffer.destroy();
+          throw error;
+        }
+        // A write that ended cleanly has passed the sniffer, which fails on anything but audio.
+        format = sniffer.format as AudioFormat;
+        filename = cleanFilename(part.filename);
       }
-      if (!received) throw new BadRequestException({ error: SOUND_MESSAGES.noFile });
+      if (!held || !format) throw new BadRequestException({ error: SOUND_MESSAGES.noFile });
       // Read after the last part: the title may follow the file in the body.
-      const title = (upload.fields.get(SOUND_TITLE_FIELD) ?? '').trim() || received.filename;
+      const title = (upload.fields.get(SOUND_TITLE_FIELD) ?? '').trim() || filename;
       if (title.length > MAX_TITLE_LENGTH) throw new BadRequestException({ error: SOUND_MESSAGES.titleTooLong });
-      const tags = await this.readTags(received);
-      const sound = await this.sounds.insert({
-        ownerId: user.id,
-        title,
-        filename: received.filename,
-        contentType: received.format.contentType,
-        size: received.size,
-        durationMs: tags.durationSeconds === null ? null : Math.round(tags.durationSeconds * 1000),
-        artist: tags.artist,
-        album: tags.album,
-        blobKey: received.key,
-        sha256: received.sha256,
-      });
-      key = undefined;
-      this.metrics.bytesUploaded(received.size, 'sounds');
+      const tags = await this.readTags(held, format);
+      if (!isPlausibleAudio(tags, held.size)) throw new NotAudioError();
+      const blob = held;
+      const contentType = format.contentType;
+      const sound = await blob.commit(() =>
+        this.sounds.insert({
+          ownerId: user.id,
+          title,
+          filename,
+          contentType,
+          size: blob.size,
+          durationMs: Math.round((tags.durationSeconds as number) * 1000),
+          artist: tags.artist,
+          album: tags.album,
+          blobKey: blob.key,
+          sha256: blob.sha256,
+        }),
+      );
       return toSoundView({ ...sound, owner: user });
     } catch (error) {
-      if (key !== undefined) await this.deleteBlob(key);
+      await held?.discard();
       throw this.uploadFailure(error);
-    } finally {
-      uploadFinished();
     }
   }
 
@@ -149,28 +171,15 @@ export class SoundsService implements OnModuleInit {
     return sound;
   }
 
-  private async receiveAudio(key: string, part: UploadPart): Promise<ReceivedAudio> {
-    const sniffer = new AudioSniffer();
-    part.stream.on('error', (error) => sniffer.destroy(error));
-    part.stream.pipe(sniffer);
-    try {
-      const { size, sha256 } = await this.blobs.write(key, sniffer, { maxBytes: this.config.maxUploadBytes });
-      // A write that ended cleanly has passed the sniffer, which fails on anything but audio.
-      return { key, filename: cleanFilename(part.filename), format: sniffer.format as AudioFormat, size, sha256 };
-    } catch (error) {
-      sniffer.destroy();
-      throw error;
-    }
-  }
-
-  /** Tags are a nicety: a file the parser cannot read is still a sound, with no duration. */
-  private async readTags(audio: ReceivedAudio): Promise<AudioTags> {
+  /** Duration and tags from the stored bytes; a file the parser cannot read has none. */
+  private async readTags(blob: HeldUpload, format: AudioFormat): Promise<AudioTags> {
     let stream: Readable | undefined;
     try {
-      stream = await this.blobs.read(audio.key);
-      return await readAudioTags(stream, audio.format.contentType, audio.size);
+      stream = await this.blobs.read(blob.key);
+      return await readAudioTags(stream, format.contentType, blob.size);
     } catch (error) {
-      this.logger.warn(`no tags for ${audio.format.name} upload: ${(error as Error).message}`);
+      if (unavailableDependency(error)) throw error;
+      this.logger.warn(`no tags for ${format.name} upload: ${(error as Error).message}`);
       return NO_TAGS;
     } finally {
       stream?.destroy();
@@ -187,7 +196,8 @@ export class SoundsService implements OnModuleInit {
 
   private uploadFailure(error: unknown): unknown {
     if (error instanceof NotAudioError) return new UnsupportedMediaTypeException({ error: SOUND_MESSAGES.notAudio });
-    if (error instanceof BlobTooLargeError) return new PayloadTooLargeException({ error: SOUND_MESSAGES.tooLarge(this.config.maxUploadBytes) });
+    // The pipeline's 413 with the Sounds module's words; its 507 (quota) passes as it is.
+    if (error instanceof PayloadTooLargeException) return new PayloadTooLargeException({ error: SOUND_MESSAGES.tooLarge(this.config.maxUploadBytes) });
     return error;
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { BlobStore } from '../../src/storage/blob-store';
-import { AUDIO_HEADS, makeWav, NOT_AUDIO } from '../support/audio';
+import { AUDIO_HEADS, AUDIO_LOOKALIKE, makeWav, NOT_AUDIO, REAL_AUDIO } from '../support/audio';
 import { startTestApp, TestApp } from '../support/test-app';
 import { LoggedInUser, loginAdmin, newUser } from '../support/users';
 
@@ -70,10 +70,24 @@ describe('sounds (CONTRACT §3 Sounds module)', () => {
       expect(second.body.durationSeconds).toBe(0.5);
     });
 
-    it.each(Object.entries(AUDIO_HEADS))('recognises %s from its bytes', async (_name, { bytes, contentType }) => {
+    it.each(Object.entries(REAL_AUDIO))('recognises %s from its bytes and reads its duration', async (_name, { bytes, contentType }) => {
       const res = await t.http.post('/sounds').set(alice.auth).attach('file', bytes, { filename: 'clip.bin', contentType: 'application/octet-stream' }).expect(201);
       expect(res.body.contentType).toBe(contentType);
       expect(res.body.size).toBe(bytes.length);
+      expect(res.body.durationSeconds).toBeCloseTo(2, 1);
+    });
+
+    it.each(Object.entries(AUDIO_HEADS))('answers 415 to the first bytes of %s with nothing playable after them, and keeps no blob', async (_name, { bytes }) => {
+      const before = await blobKeys(t);
+      await t.http.post('/sounds').set(alice.auth).attach('file', bytes, { filename: 'clip.mp3', contentType: 'audio/mpeg' }).expect(415);
+      expect(await blobKeys(t)).toEqual(before);
+    });
+
+    it('answers 415 to an ID3 tag followed by 200 KB of zeros, and keeps no blob', async () => {
+      const before = await blobKeys(t);
+      const res = await t.http.post('/sounds').set(alice.auth).attach('file', AUDIO_LOOKALIKE, { filename: 'song.mp3', contentType: 'audio/mpeg' }).expect(415);
+      expect(typeof res.body.error).toBe('string');
+      expect(await blobKeys(t)).toEqual(before);
     });
 
     it('trusts the bytes over the declared type: a WAV declared as text/plain is audio', async () => {

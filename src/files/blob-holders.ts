@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+
+/** A module whose rows own blobs: file versions, sounds. */
+export interface BlobHolder {
+  /** Bytes stored per owner, for the owners that have any. */
+  bytesByOwner(ownerIds: readonly number[]): Promise<Map<number, number>>;
+  isBlobReferenced(blobKey: string): Promise<boolean>;
+}
+
+/**
+ * Everything that stores bytes for a user, registered by the modules that own such rows: the
+ * quota and `bytesStored` count all of them, and the upload sweeper keeps a blob any of them uses.
+ */
+@Injectable()
+export class BlobHolders {
+  private readonly holders: BlobHolder[] = [];
+
+  register(holder: BlobHolder): void {
+    this.holders.push(holder);
+  }
+
+  async bytesByOwner(ownerIds: readonly number[]): Promise<Map<number, number>> {
+    const totals = new Map<number, number>();
+    for (const holder of this.holders) {
+      for (const [ownerId, bytes] of await holder.bytesByOwner(ownerIds)) totals.set(ownerId, (totals.get(ownerId) ?? 0) + bytes);
+    }
+    return totals;
+  }
+
+  async bytesOfOwner(ownerId: number): Promise<number> {
+    return (await this.bytesByOwner([ownerId])).get(ownerId) ?? 0;
+  }
+
+  async isBlobReferenced(blobKey: string): Promise<boolean> {
+    for (const holder of this.holders) if (await holder.isBlobReferenced(blobKey)) return true;
+    return false;
+  }
+}
