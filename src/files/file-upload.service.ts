@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
 import { BlobStore, BlobTooLargeError, BlobWriteResult } from '../storage/blob-store';
+import { holdEarlyErrors } from '../storage/metered-copy';
 import { User } from '../users/user.entity';
 import { storedContentType } from './content-type';
 import { isForeignKeyViolation } from './database-errors';
@@ -106,6 +107,18 @@ export class FileUploadService {
     const limit = this.config.maxUploadBytes;
     // A declared size over the limit is refused before a byte is read.
     if (source.size !== undefined && source.size > limit) throw tooLarge(limit);
+    // The source may fail while the reservation's queries run (a client that hangs up, the audio
+    // sniffer refusing the first bytes): held here, re-thrown when the store reads it.
+    const releaseEarlyErrors = holdEarlyErrors(source.stream);
+    try {
+      return await this.receiveHeld(owner, source, options);
+    } finally {
+      releaseEarlyErrors();
+    }
+  }
+
+  private async receiveHeld(owner: User, source: UploadSource, options: ReceiveOptions): Promise<HeldUpload> {
+    const limit = this.config.maxUploadBytes;
     const key = this.blobs.newKey();
     const hold = await this.reserve(owner, key, source);
     const heartbeat = setInterval(() => {
