@@ -1,4 +1,3 @@
-import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -9,7 +8,7 @@ import { setupOpenApi } from './openapi';
 import { applyHttpSecurity } from './security/http-security';
 
 /** Builds the whole app; `main.ts` and the e2e tests go through here, so both run the same thing. */
-export async function createApp(config: AppConfig, options: ObservabilityOptions = {}): Promise<INestApplication> {
+export async function createApp(config: AppConfig, options: ObservabilityOptions = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     // The app's own JSON parser runs as middleware, so that upload routes can stream raw bodies.
     bodyParser: false,
@@ -28,7 +27,7 @@ export async function createApp(config: AppConfig, options: ObservabilityOptions
   // Large transfers over slow links must not be cut by Node's 300 s default (CONTRACT §3 Files);
   // what protects the server from slow clients instead is the idle timeout: a socket with no
   // byte in either direction for IDLE_TIMEOUT is destroyed, one that keeps moving lives on (§11).
-  const server = app.getHttpServer() as import('node:http').Server;
+  const server = app.getHttpServer();
   server.requestTimeout = 0;
   server.headersTimeout = Math.min(60_000, config.idleTimeoutMs);
   server.timeout = config.idleTimeoutMs;

@@ -7,10 +7,3 @@ export interface UserStorageUsage {
 export abstract class StorageUsageReader {
   abstract usageOf(userIds: number[]): Promise<Map<number, UserStorageUsage>>;
 }
-
-/** Until a module stores files, every user stores nothing. */
-export class NoStorageUsage extends StorageUsageReader {
-  async usageOf(): Promise<Map<number, UserStorageUsage>> {
-    return new Map();
-  }
-}

@@ -9,5 +9,5 @@ export const bigintToNumber: ValueTransformer = {
 /** JSON kept as text, so that one column type serves SQLite and MySQL. */
 export const jsonText: ValueTransformer = {
   to: (value: unknown) => (value === undefined ? undefined : JSON.stringify(value)),
-  from: (value: string | null) => (value === null || value === undefined ? value : JSON.parse(value)),
+  from: (value: string | null): unknown => (value === null || value === undefined ? value : JSON.parse(value)),
 };

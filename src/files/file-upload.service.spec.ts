@@ -99,7 +99,7 @@ class FakeFiles {
 class FakeVersions {
   readonly versions: FileVersion[] = [];
   storedBytes = 0;
-  failNextWith: unknown;
+  failNextWith: Error | undefined;
 
   async insertNext(fileId: number, version: NewFileVersion): Promise<FileVersion> {
     if (this.failNextWith) {

@@ -12,15 +12,12 @@ describe('SharesService', () => {
   const owner = Object.assign(new User(), { id: 1, username: 'owner' });
   const file = Object.assign(new StoredFile(), { id: 10, ownerId: 1, name: 'Cat03.jpg' });
   let added: [number, number][];
-  let lookups: number;
   let service: SharesService;
 
   beforeEach(() => {
     added = [];
-    lookups = 0;
     const files = {
       findByOwnerAndId: async (ownerId: number, id: number) => {
-        lookups++;
         return ownerId === file.ownerId && id === file.id ? file : null;
       },
     };

@@ -1,7 +1,6 @@
 import { AppConfig } from '../config/app-config';
 import { BlobStore } from '../storage/blob-store';
 import { UploadReservation } from './entities/upload-reservation.entity';
-import { FileVersionsRepository } from './file-versions.repository';
 import { UPLOAD_STALE_MS } from './files.constants';
 import { uploadInstanceId } from './upload-instance';
 import { UploadReservationsRepository } from './upload-reservations.repository';

@@ -35,10 +35,10 @@ export class MemoryAttemptCounters extends AttemptCounters {
   private readonly windows = new Map<string, Window>();
   private nextSweepAt = 0;
 
-  async increment(counters: readonly Counter[]): Promise<CounterState[]> {
+  increment(counters: readonly Counter[]): Promise<CounterState[]> {
     const now = Date.now();
     this.sweep(now);
-    return counters.map(({ key, windowMs }) => {
+    return Promise.resolve(counters.map(({ key, windowMs }) => {
       let window = this.windows.get(key);
       if (!window || window.endsAt <= now) {
         window = { hits: 0, endsAt: now + windowMs };
@@ -46,18 +46,20 @@ export class MemoryAttemptCounters extends AttemptCounters {
       }
       window.hits += 1;
       return { hits: window.hits, ttlMs: window.endsAt - now };
-    });
+    }));
   }
 
-  async decrement(keys: readonly string[]): Promise<void> {
+  decrement(keys: readonly string[]): Promise<void> {
     for (const key of keys) {
       const window = this.windows.get(key);
       if (window && window.hits > 0) window.hits -= 1;
     }
+    return Promise.resolve();
   }
 
-  async reset(key: string): Promise<void> {
+  reset(key: string): Promise<void> {
     this.windows.delete(key);
+    return Promise.resolve();
   }
 
   private sweep(now: number): void {

@@ -22,11 +22,13 @@ let loading: Promise<MusicMetadata> | undefined;
  */
 export function loadMusicMetadata(): Promise<MusicMetadata> {
   loading ??= (async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- @types/node 20 types the result as unknown
     const { createRequire } = process.getBuiltinModule('node:module') as typeof import('node:module');
     try {
       return createRequire(__filename)('music-metadata') as MusicMetadata;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') throw error;
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a constant string: an import() that TypeScript must not rewrite
       const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<MusicMetadata>;
       return importEsm('music-metadata');
     }

@@ -35,6 +35,7 @@ export interface SoundUpload extends AsyncIterable<UploadPart> {
 
 /** Control characters and path separators never reach the database or a header. */
 function cleanFilename(raw: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
   const name = raw.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^.*[\\/]/, '').trim();
   return (name || 'sound').slice(0, 255);
 }

@@ -90,9 +90,10 @@ export class LocalBlobStore extends BlobStore {
     }
   }
 
-  override async close(): Promise<void> {
+  override close(): Promise<void> {
     clearInterval(this.sweeper);
     this.sweeper = undefined;
+    return Promise.resolve();
   }
 
   newKey(): string {

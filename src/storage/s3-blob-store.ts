@@ -203,7 +203,8 @@ export class S3BlobStore extends BlobStore {
     await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) });
   }
 
-  override async close(): Promise<void> {
+  override close(): Promise<void> {
     this.client.destroy();
+    return Promise.resolve();
   }
 }

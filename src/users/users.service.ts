@@ -103,8 +103,8 @@ export class UsersService {
       throw new ConflictException({ error: USER_MESSAGES.notAllowed(dto.username) });
     }
     const generated = dto.autoGeneratePassword ? this.hasher.generate() : undefined;
-    const password = generated ?? (dto.password as string);
-    if (password.length < 8) throw new ValidationFailedException(CreateUserDto, USER_MESSAGES.invalidPassword);
+    const password = generated ?? dto.password;
+    if (password === undefined || password.length < 8) throw new ValidationFailedException(CreateUserDto, USER_MESSAGES.invalidPassword);
     const user = await this.insert({
       username: dto.username,
       password,

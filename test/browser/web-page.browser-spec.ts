@@ -6,7 +6,7 @@ import { startTestApp, TestApp, uniqueName } from '../support/test-app';
 import { hasChromium, launchChromium, Steps, watchConsole } from './browser';
 
 if (!hasChromium) {
-  // eslint-disable-next-line no-console
+   
   console.warn('Skipping the browser tests: /usr/bin/chromium is not installed (apt-get install -y chromium).');
 }
 const describeInChromium = hasChromium ? describe : describe.skip;
@@ -169,12 +169,12 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
       expect(await shared.textContent()).toContain(`from ${aliceName}`);
       const [download] = await Promise.all([bob.page.waitForEvent('download'), shared.getByRole('button', { name: 'Download' }).click()]);
       expect(download.suggestedFilename()).toBe('notes.txt');
-      expect(await readFile((await download.path()) as string, 'utf8')).toBe(`${content}v2`);
+      expect(await readFile((await download.path()), 'utf8')).toBe(`${content}v2`);
     });
 
     await steps.run('download-own-and-delete', async () => {
       const [download] = await Promise.all([alice.page.waitForEvent('download'), file.getByRole('link', { name: 'Download notes.txt' }).click()]);
-      expect(await readFile((await download.path()) as string, 'utf8')).toBe(`${content}v2`);
+      expect(await readFile((await download.path()), 'utf8')).toBe(`${content}v2`);
       await file.getByRole('button', { name: 'Delete' }).click();
       await alice.page.locator('#message', { hasText: 'Deleted "notes.txt"' }).waitFor();
       await file.waitFor({ state: 'detached' });

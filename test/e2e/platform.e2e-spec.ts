@@ -121,7 +121,7 @@ describe('Platform', () => {
           controller.close();
         },
       });
-      const res = await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' }, duplex: 'half' } as RequestInit);
+      const res = await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' }, duplex: 'half' });
       expect(res.status).toBe(413);
     });
 

@@ -49,7 +49,7 @@ function slowUpload(server: ServerProcess, token: string, name: string, size: nu
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
   });
   const answer = new Promise<Answer>((resolve, reject) => {
-    req.on('response', (res) => answerOf(res).then(resolve, reject));
+    req.on('response', (res) => void answerOf(res).then(resolve, reject));
     req.on('error', reject);
   });
   const write = (chunk: Buffer): Promise<void> => new Promise((resolve, reject) => req.write(chunk, (error) => (error ? reject(error) : resolve())));

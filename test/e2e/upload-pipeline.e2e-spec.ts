@@ -13,7 +13,7 @@ async function setQuota(t: TestApp, user: LoggedInUser, storageQuota: number | n
 }
 
 async function reservations(t: TestApp): Promise<number> {
-  const [row] = (await t.app.get(DataSource).query('SELECT COUNT(*) AS n FROM upload_reservations')) as { n: number | string }[];
+  const [row] = await t.app.get(DataSource).query<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM upload_reservations');
   return Number(row.n);
 }
 

@@ -54,7 +54,7 @@ export function sessionStoreMock(): jest.Mocked<SessionStore> {
     delete: jest.fn().mockResolvedValue(true),
     deleteAllOfUser: jest.fn().mockResolvedValue(0),
     ping: jest.fn().mockResolvedValue(undefined),
-  } as unknown as jest.Mocked<SessionStore>;
+  };
 }
 
 /** PasswordAttempts without limits: runs every check (the limits have their own e2e suite). */

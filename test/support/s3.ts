@@ -28,7 +28,8 @@ export interface TestS3 {
 
 /** s3rver in this process on a free port, with its own temp directory and one empty bucket. */
 export async function startS3rver(bucket = 'cloudstash-test'): Promise<TestS3> {
-  // s3rver ships no types.
+  // s3rver ships no types: loaded untyped, given the constructor type above.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const S3rver = require('s3rver') as S3rverConstructor;
   const directory = mkdtempSync(join(tmpdir(), 'cloudstash-s3rver-'));
   const make = (port: number) => new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });

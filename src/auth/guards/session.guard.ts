@@ -90,7 +90,7 @@ export class SessionGuard implements CanActivate {
     const strategy = Object.create(this.strategy) as JwtStrategy;
     return new Promise((resolve, reject) => {
       const authenticate = passport.authenticate(strategy, { session: false }, (error: unknown, principal: Principal | false | undefined) => {
-        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        if (error) reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
         else if (!principal) reject(new UnauthorizedException());
         else resolve(principal);
       }) as (req: Request, res: Response, next: (error?: unknown) => void) => void;

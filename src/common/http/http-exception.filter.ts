@@ -53,7 +53,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     const [status, body] = this.describe(exception, req, res);
     // 503s are conditions (draining, readiness), not failures of the server's own code.
-    if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (status >= 500 && status !== (HttpStatus.SERVICE_UNAVAILABLE as number)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     res.status(status).json(body);
   }
 
@@ -67,7 +67,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       // No route matched: a known path with another method is 405, anything else a JSON 404.
-      if (status === HttpStatus.NOT_FOUND && !reachedRoute(req)) {
+      if (status === (HttpStatus.NOT_FOUND as number) && !reachedRoute(req)) {
         const allow = allowedMethods(req);
         if (allow.length > 0) {
           res.setHeader('Allow', allow.join(', '));
