@@ -9,7 +9,7 @@ import { AdminUpdateUserDto, AdminUserPage, ListUsersQuery } from './dto/admin.d
 
 @ApiTags('admin')
 @Controller('admin/users')
-@Authenticated('account', { admin: true })
+@Authenticated({ failure: 'account', admin: true })
 export class AdminController {
   constructor(private readonly admin: AdminService) {}
 

@@ -46,7 +46,7 @@ export class AuthController {
   }
 
   @Post('logout')
-  @Authenticated('storage', { duringPasswordChange: true })
+  @Authenticated({ failure: 'storage', duringPasswordChange: true })
   @HttpCode(200)
   @ApiOkResponse({ type: MessageDto, description: 'session ended; the cookie is cleared' })
   async logout(@CurrentUser() user: User, @CurrentSession() session: SessionRecord, @Res({ passthrough: true }) res: Response): Promise<MessageDto> {
@@ -68,7 +68,7 @@ export class AuthController {
   }
 
   @Delete('auth')
-  @Authenticated('account', { duringPasswordChange: true })
+  @Authenticated({ failure: 'account', duringPasswordChange: true })
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'session ended' })
   async closeSession(@CurrentSession() session: SessionRecord, @Res({ passthrough: true }) res: Response): Promise<void> {
@@ -90,14 +90,14 @@ export class AuthController {
   }
 
   @Get('auth/sessions')
-  @Authenticated('account')
+  @Authenticated({ failure: 'account' })
   @ApiOkResponse({ type: [SessionView], description: "the caller's open sessions" })
   listSessions(@CurrentUser() user: User, @CurrentSession() session: SessionRecord): Promise<SessionView[]> {
     return this.auth.listSessions(user, session);
   }
 
   @Delete('auth/sessions/:id')
-  @Authenticated('account')
+  @Authenticated({ failure: 'account' })
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'that session ended' })
   @ApiResponse({ status: 404, type: ErrorDto })
@@ -106,7 +106,7 @@ export class AuthController {
   }
 
   @Delete('auth/sessions')
-  @Authenticated('account')
+  @Authenticated({ failure: 'account' })
   @HttpCode(204)
   @ApiResponse({ status: 204, description: "all the caller's other sessions ended" })
   endOtherSessions(@CurrentUser() user: User, @CurrentSession() session: SessionRecord): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { isUniqueViolation } from './database-errors';
+import { isUniqueViolation } from '../database/database-errors';
 import { FileShare } from './entities/file-share.entity';
 import { StoredFile } from './entities/stored-file.entity';
 

@@ -6,7 +6,7 @@ import { BlobStore, BlobTooLargeError, BlobWriteResult } from '../storage/blob-s
 import { holdEarlyErrors } from '../storage/metered-copy';
 import { User } from '../users/user.entity';
 import { storedContentType } from './content-type';
-import { isForeignKeyViolation } from './database-errors';
+import { isForeignKeyViolation } from '../database/database-errors';
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { FILE_MESSAGES, UPLOAD_HEARTBEAT_MS } from './files.constants';

@@ -1,4 +1,4 @@
-import { ServedBlob } from '../common/http/blob-responder';
+import { ServedBlob } from '../storage/blob-responder';
 import { FileVersionDto, StoredFileVersionDto, UploadedFileDto } from './dto/file.dto';
 import { IncomingShareDto, OutgoingShareDto } from './dto/share.dto';
 import { FileShare } from './entities/file-share.entity';

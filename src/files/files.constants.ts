@@ -9,7 +9,6 @@ export const FILE_MESSAGES = {
   quotaExceeded: 'Storage quota exceeded',
   noFilePart: 'No file part: send multipart/form-data with one or more parts named "file"',
   notMultipart: 'Expected a multipart/form-data body with one or more parts named "file"',
-  badInclude: 'include must be "shared"',
   uploadSuccess: 'Upload Success!',
   shareSuccess: 'File share success',
   fileNotBelongToUserOrigin: 'File not belong to user_origin',

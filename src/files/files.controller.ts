@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, Head, HttpCode, Param, Post, Put, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Head, HttpCode, Param, Post, Put, Query, Req, Res, UseInterceptors, applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Authenticated, CurrentUser } from '../auth/guards/access.decorators';
 import { ErrorDto } from '../common/dto/responses.dto';
-import { BlobResponder, Disposition } from '../common/http/blob-responder';
+import { BlobResponder, Disposition } from '../storage/blob-responder';
 import { MultipartParts } from '../common/uploads/multipart-parts';
 import { declaredLength, MultipartUploadInterceptor, RawUploadInterceptor, UploadedParts } from '../common/uploads/upload.interceptor';
 import { User } from '../users/user.entity';
@@ -14,7 +14,9 @@ import { FileRead, FilesService } from './files.service';
 import { toServedBlob } from './file.mappers';
 import { SERVED_FILE_HEADERS, UPLOAD_MULTIPART } from './files.constants';
 
-const FILE_BYTES_DOCS = [
+/** What a route that serves a file's bytes answers, documented once for GET and POST /download. */
+const FileBytesDocs = (): MethodDecorator =>
+  applyDecorators(
   ApiProduces('application/octet-stream'),
   ApiOkResponse({
     description: 'the bytes, with Content-Type as uploaded, Content-Length, ETag (the sha256), Last-Modified, Accept-Ranges, X-Content-Type-Options: nosniff, Content-Security-Policy: sandbox',
@@ -26,18 +28,12 @@ const FILE_BYTES_DOCS = [
   ApiHeader({ name: 'Range', required: false, description: 'bytes=start-end' }),
   ApiHeader({ name: 'If-None-Match', required: false }),
   ApiHeader({ name: 'If-Range', required: false }),
-];
-
-function applyAll(decorators: MethodDecorator[]): MethodDecorator {
-  return (target, key, descriptor) => {
-    for (const decorator of decorators) decorator(target, key, descriptor);
-  };
-}
+  );
 
 /** S0's file routes and S4's upload and download. */
 @ApiTags('files')
 @Controller()
-@Authenticated('storage')
+@Authenticated({ failure: 'storage' })
 @ApiExtraModels(FileListWithSharedDto)
 export class FilesController {
   constructor(
@@ -70,7 +66,7 @@ export class FilesController {
   }
 
   @Get('files/:filename')
-  @applyAll(FILE_BYTES_DOCS)
+  @FileBytesDocs()
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name or version' })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'no such file or version' })
   async downloadFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
@@ -131,7 +127,7 @@ export class FilesController {
 
   @Post('download')
   @HttpCode(200)
-  @applyAll(FILE_BYTES_DOCS)
+  @FileBytesDocs()
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file_id' })
   @ApiResponse({ status: 404, type: ErrorDto, description: '{error: "File not belong to user"}: neither yours nor shared with you' })
   async downloadSharedFile(@CurrentUser() user: User, @Body() body: DownloadFileDto, @Req() req: Request, @Res() res: Response): Promise<void> {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { BlobResponder } from '../common/http/blob-responder';
 import { UsersModule } from '../users/users.module';
 import { FileShare } from './entities/file-share.entity';
 import { FileVersion } from './entities/file-version.entity';
@@ -28,7 +27,6 @@ import { UploadSweeper } from './upload-sweeper.service';
     SharesService,
     FileUploadService,
     UploadSweeper,
-    BlobResponder,
     FilesStorageUsage,
     BlobHolders,
     FilesRepository,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { isUniqueViolation } from './database-errors';
+import { isUniqueViolation } from '../database/database-errors';
 import { StoredFile } from './entities/stored-file.entity';
 import { FileShare } from './entities/file-share.entity';
 import { FileVersion } from './entities/file-version.entity';

@@ -11,7 +11,7 @@ import { SharesService } from './shares.service';
 /** S4's sharing of a file with another user. */
 @ApiTags('shares')
 @Controller()
-@Authenticated('storage')
+@Authenticated({ failure: 'storage' })
 export class SharesController {
   constructor(private readonly shares: SharesService) {}
 

@@ -1,17 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
-import { Controller, Get, Header, Inject, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { Response } from 'express';
 import { Public } from '../auth/guards/access.decorators';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { METRICS_TOKEN_REQUIRED } from './observability.constants';
+import { MetricsTokenGuard } from './metrics-token.guard';
 import { MetricsService } from './metrics.service';
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /**
  * Prometheus scrape endpoint. Not a user route: no session, but METRICS_TOKEN (Bearer) when set.
@@ -20,23 +12,13 @@ function sameSecret(given: string, expected: string): boolean {
 @ApiExcludeController()
 @Controller('metrics')
 @Public()
+@UseGuards(MetricsTokenGuard)
 export class MetricsController {
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly metrics: MetricsService,
-  ) {}
+  constructor(private readonly metrics: MetricsService) {}
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  async scrapeMetrics(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
-    const expected = this.config.metricsToken;
-    if (expected !== undefined) {
-      const match = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
-      if (!match || !sameSecret(match[1], expected)) {
-        res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
-        throw new UnauthorizedException({ error: METRICS_TOKEN_REQUIRED });
-      }
-    }
+  async scrapeMetrics(@Res({ passthrough: true }) res: Response): Promise<string> {
     res.setHeader('Content-Type', this.metrics.contentType);
     return this.metrics.render();
   }

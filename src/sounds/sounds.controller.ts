@@ -3,7 +3,7 @@ import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, Api
 import { Request, Response } from 'express';
 import { Authenticated, CurrentUser, Public } from '../auth/guards/access.decorators';
 import { ErrorDto } from '../common/dto/responses.dto';
-import { BlobResponder } from '../common/http/blob-responder';
+import { BlobResponder } from '../storage/blob-responder';
 import { MultipartParts } from '../common/uploads/multipart-parts';
 import { declaredLength, MultipartUploadInterceptor, UploadedParts } from '../common/uploads/upload.interceptor';
 import { User } from '../users/user.entity';
@@ -29,7 +29,7 @@ export class SoundsController {
   }
 
   @Post()
-  @Authenticated('sound')
+  @Authenticated({ failure: 'sound' })
   @UseInterceptors(MultipartUploadInterceptor(SOUND_MULTIPART))
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadSoundDto })
@@ -66,7 +66,7 @@ export class SoundsController {
   }
 
   @Delete(':id')
-  @Authenticated('sound')
+  @Authenticated({ failure: 'sound' })
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'deleted, with its bytes' })
   @ApiResponse({ status: 404, type: ErrorDto })

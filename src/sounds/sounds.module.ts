@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { BlobResponder } from '../common/http/blob-responder';
 import { FilesModule } from '../files/files.module';
 import { UsersModule } from '../users/users.module';
 import { Sound } from './entities/sound.entity';
@@ -12,6 +11,6 @@ import { SoundsService } from './sounds.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Sound]), UsersModule, FilesModule],
   controllers: [SoundsController],
-  providers: [SoundsService, SoundsRepository, BlobResponder],
+  providers: [SoundsService, SoundsRepository],
 })
 export class SoundsModule {}

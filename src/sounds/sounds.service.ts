@@ -10,7 +10,7 @@ import {
   PayloadTooLargeException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { ServedBlob } from '../common/http/blob-responder';
+import { ServedBlob } from '../storage/blob-responder';
 import { UploadPart } from '../common/uploads/multipart-parts';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { unavailableDependency } from '../availability/dependency-errors';

@@ -1,6 +1,7 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { BlobResponder } from './blob-responder';
 import { BlobStore } from './blob-store';
 import { LocalBlobStore } from './local-blob-store';
 
@@ -22,8 +23,9 @@ export async function createBlobStore(config: AppConfig): Promise<BlobStore> {
 
 @Global()
 @Module({
-  providers: [{ provide: BlobStore, inject: [APP_CONFIG], useFactory: createBlobStore }],
-  exports: [BlobStore],
+  // BlobResponder writes stored bytes to responses the same way for every module that serves them.
+  providers: [{ provide: BlobStore, inject: [APP_CONFIG], useFactory: createBlobStore }, BlobResponder],
+  exports: [BlobStore, BlobResponder],
 })
 export class StorageModule implements OnApplicationShutdown {
   constructor(@Inject(BlobStore) private readonly blobs: BlobStore) {}

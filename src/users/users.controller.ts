@@ -49,7 +49,7 @@ export class UsersController {
   }
 
   @Get('user/:username')
-  @Authenticated('account', { selfOrAdmin: 'username' })
+  @Authenticated({ failure: 'account', selfOrAdmin: 'username' })
   @ApiOkResponse({ type: UserView })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'admin only: no such user' })
   async getUser(@Param('username') username: string): Promise<UserView> {
@@ -57,7 +57,7 @@ export class UsersController {
   }
 
   @Put('user/:username')
-  @Authenticated('account', { selfOrAdmin: 'username' })
+  @Authenticated({ failure: 'account', selfOrAdmin: 'username' })
   @ApiBody({ type: UpdateUserDto, description: 'the new `data` (every member but username/password); fname, lname, email also update the profile' })
   @ApiOkResponse({ type: UserView })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'tries to change username or password' })
@@ -67,7 +67,7 @@ export class UsersController {
   }
 
   @Delete('user/:username')
-  @Authenticated('account', { selfOrAdmin: 'username' })
+  @Authenticated({ failure: 'account', selfOrAdmin: 'username' })
   @ApiOkResponse({ type: MessageDto })
   @ApiResponse({ status: 404, type: MessageDto, description: '{message: "User <u> does not exist"}' })
   async deleteUser(@Param('username') username: string): Promise<MessageDto> {
@@ -76,7 +76,7 @@ export class UsersController {
   }
 
   @Post('user/:username')
-  @Authenticated('account', { admin: true })
+  @Authenticated({ failure: 'account', admin: true })
   @ApiCreatedResponse({ type: UserCreatedDto })
   @ApiResponse({ status: 400, description: 'S2 JSON validation error' })
   @ApiResponse({ status: 409, type: ErrorDto, description: 'exists, or name not allowed' })
@@ -85,7 +85,7 @@ export class UsersController {
   }
 
   @Put('user/:username/password')
-  @Authenticated('account', { self: 'username', duringPasswordChange: true })
+  @Authenticated({ failure: 'account', self: 'username', duringPasswordChange: true })
   @HttpCode(204)
   @ApiResponse({ status: 204, description: "changed; the user's other sessions end" })
   @ApiResponse({ status: 400, type: ErrorDto })
@@ -95,7 +95,7 @@ export class UsersController {
   }
 
   @Delete('users')
-  @Authenticated('account', { admin: true })
+  @Authenticated({ failure: 'account', admin: true })
   @ApiOkResponse({ type: UsersDeletedDto })
   @ApiResponse({ status: 400, description: 'S2 JSON validation error' })
   deleteUsers(@Body() body: DeleteUsersDto): Promise<UsersDeletedDto> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Raw, Repository } from 'typeorm';
+import { isUniqueViolation } from '../database/database-errors';
 import { User } from './user.entity';
 
 export type NewUser = Omit<User, 'id' | 'createdAt' | 'updatedAt'>;
@@ -62,9 +63,4 @@ export class UsersRepository {
     const where = pattern ? { username: Raw((column) => `LOWER(${column}) LIKE :pattern ESCAPE '!'`, { pattern }) } : {};
     return this.users.findAndCount({ where, order: { id: 'ASC' }, skip: offset, take: limit });
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; errno?: number };
-  return e.code === 'ER_DUP_ENTRY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

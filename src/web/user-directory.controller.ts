@@ -12,7 +12,7 @@ import { UserDirectoryService } from './user-directory.service';
  */
 @ApiTags('web page')
 @Controller('directory')
-@Authenticated('storage')
+@Authenticated({ failure: 'storage' })
 export class UserDirectoryController {
   constructor(private readonly directory: UserDirectoryService) {}
 

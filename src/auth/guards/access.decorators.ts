@@ -15,7 +15,8 @@ export interface AccessRule {
   /** No session needed. With `optionalUser`, a valid session is still read when sent. */
   public?: boolean;
   optionalUser?: boolean;
-  style?: AuthFailureStyle;
+  /** How a missing or bad credential is answered: the route family's failure style. */
+  failure?: AuthFailureStyle;
   admin?: boolean;
   /** The route param naming a user: only that user or an admin passes. */
   selfOrAdmin?: string;
@@ -80,14 +81,12 @@ export function OptionalSession(): MethodDecorator & ClassDecorator {
 }
 
 /**
- * A route that needs a session. The one decorator both enforces (read by the global guard) and
+ * A route that needs a session, e.g. `@Authenticated({ failure: 'account', admin: true })`:
+ * `failure` names how a missing credential is answered, the rest what the caller must be. The one decorator both enforces (read by the global guard) and
  * documents (security schemes and failure answers), so the two cannot drift apart.
  */
-export function Authenticated(
-  style: AuthFailureStyle,
-  rule: Omit<AccessRule, 'public' | 'optionalUser' | 'style'> = {},
-): MethodDecorator & ClassDecorator {
-  return applyDecorators(SetMetadata(ACCESS_RULE, { ...rule, style } satisfies AccessRule), credentialDocs(), ...FAILURE_DOCS[style]);
+export function Authenticated(rule: Omit<AccessRule, 'public' | 'optionalUser' | 'failure'> & { failure: AuthFailureStyle }): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(ACCESS_RULE, rule satisfies AccessRule), credentialDocs(), ...FAILURE_DOCS[rule.failure]);
 }
 
 /** What the guard puts on the request once a session is verified. */

@@ -8,7 +8,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { extractToken } from './token-extractor';
 
 /** A route without an access decorator is closed: deny by default. */
-const DEFAULT_RULE: AccessRule = { style: 'account' };
+const DEFAULT_RULE: AccessRule = { failure: 'account' };
 
 function credentialFailure(style: AuthFailureStyle, missing: boolean): HttpException {
   switch (style) {
@@ -39,7 +39,7 @@ export class SessionGuard implements CanActivate {
     const token = extractToken(req);
     if (!token) {
       if (rule.public) return true;
-      throw credentialFailure(rule.style ?? 'account', true);
+      throw credentialFailure(rule.failure ?? 'account', true);
     }
     let principal: Principal;
     try {
@@ -50,7 +50,7 @@ export class SessionGuard implements CanActivate {
       if (!(error instanceof HttpException)) throw error;
       if (rule.public) return true;
       if (!(error instanceof UnauthorizedException)) throw error;
-      throw credentialFailure(rule.style ?? 'account', false);
+      throw credentialFailure(rule.failure ?? 'account', false);
     }
     // A public route that reads the session (GET /) still shows nothing of a user who must change their password first.
     if (rule.public) {

@@ -3,12 +3,11 @@ import { Dependency, unavailableDependency } from '../../availability/dependency
 import { Outages } from '../../availability/outages.service';
 import { Request, Response } from 'express';
 import { allowedMethods, reachedRoute } from './allowed-methods';
-import { ErrorBody, JSON_TOO_LARGE, MALFORMED_JSON, METHOD_NOT_ALLOWED, NOT_FOUND } from './error-body';
+import { ErrorBody, METHOD_NOT_ALLOWED, NOT_FOUND } from './error-body';
 import { RetryLaterException } from './retry-later.exception';
 import { ValidationFailedException, validationErrorBody } from './validation';
 
-interface BodyParserError extends Error {
-  type?: string;
+interface StatusError extends Error {
   status?: number;
 }
 
@@ -77,13 +76,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
       }
       return [status, this.bodyOf(exception)];
     }
-    const parserError = exception as BodyParserError;
-    if (parserError?.type === 'entity.too.large') return [HttpStatus.PAYLOAD_TOO_LARGE, { error: JSON_TOO_LARGE }];
-    if (parserError?.type === 'entity.parse.failed' || parserError?.type === 'charset.unsupported') {
-      return [HttpStatus.BAD_REQUEST, { error: MALFORMED_JSON }];
-    }
-    if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-      return [parserError.status, { error: parserError.message }];
+    // Body-parser's errors are mapped where the body is parsed (json-body.middleware.ts); what
+    // else carries a 4xx `status` (Express's own, e.g. a malformed URI) keeps it.
+    const statusError = exception as StatusError;
+    if (typeof statusError?.status === 'number' && statusError.status >= 400 && statusError.status < 500) {
+      return [statusError.status, { error: statusError.message }];
     }
     return [HttpStatus.INTERNAL_SERVER_ERROR, { error: 'Internal server error' }];
   }

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
@@ -9,13 +10,14 @@ function toId({ value }: { value: unknown }): unknown {
 }
 
 function IdProperty(name: string): PropertyDecorator {
-  return (target, key) => {
-    ApiProperty({ oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }], example: 20 })(target, key);
-    Transform(toId)(target, key);
-    IsInt({ message: `${name} must be a positive whole number (or a string of digits)` })(target, key);
-    Min(1, { message: `${name} must be a positive whole number (or a string of digits)` })(target, key);
-    Max(2_147_483_647, { message: `${name} must be a positive whole number (or a string of digits)` })(target, key);
-  };
+  const message = `${name} must be a positive whole number (or a string of digits)`;
+  return applyDecorators(
+    ApiProperty({ oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+$' }], example: 20 }),
+    Transform(toId),
+    IsInt({ message }),
+    Min(1, { message }),
+    Max(2_147_483_647, { message }),
+  );
 }
 
 /** `POST /share` and `DELETE /share`. */

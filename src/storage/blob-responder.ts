@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { Request, Response } from 'express';
-import { MetricsService, TransferSource } from '../../observability/metrics.service';
-import { BlobStore } from '../../storage/blob-store';
+import { MetricsService, TransferSource } from '../observability/metrics.service';
+import { BlobStore } from './blob-store';
 import { planResponse } from './range-request';
 
 export const RANGE_NOT_SATISFIABLE = 'Requested range not satisfiable';

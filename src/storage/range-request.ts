@@ -1,4 +1,4 @@
-import { ByteRange } from '../../storage/blob-store';
+import { ByteRange } from './blob-store';
 
 /** What the conditional and range headers are compared against. */
 export interface Representation {
