@@ -43,7 +43,7 @@ describe('AdminService', () => {
     // A cheap hasher: these tests are about the admin rules, not about hashing.
     const hasher = { hash: async (p: string) => `hashed:${p}`, verify: async () => true, generate: () => 'x'.repeat(24) } as unknown as PasswordHasher;
     users = new UsersService(repo as unknown as UsersRepository, hasher, sessions, new UserDeletionHooks(), unlimitedPasswordAttempts(), { admin: undefined });
-    admin = new AdminService(users, repo as unknown as UsersRepository, sessions, new FixedUsage(usage));
+    admin = new AdminService(users, sessions, new FixedUsage(usage));
     await users.ensureAdmin('boss', 'boss-password');
     boss = (await repo.findByUsername('boss')) as User;
   });

@@ -2,7 +2,6 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { SessionStore } from '../auth/sessions/session-store';
 import { User } from '../users/user.entity';
 import { toUserView, UserView } from '../users/user-view';
-import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { ADMIN_MESSAGES } from './admin.constants';
 import { AdminUpdateUserDto, AdminUserPage, ListUsersQuery } from './dto/admin.dto';
@@ -12,13 +11,12 @@ import { StorageUsageReader } from './storage-usage';
 export class AdminService {
   constructor(
     private readonly users: UsersService,
-    private readonly repository: UsersRepository,
     private readonly sessions: SessionStore,
     private readonly usage: StorageUsageReader,
   ) {}
 
   async list(query: ListUsersQuery): Promise<AdminUserPage> {
-    const [users, total] = await this.repository.page(query.offset, query.limit, query.q);
+    const [users, total] = await this.users.page(query.offset, query.limit, query.q);
     const usage = await this.usage.usageOf(users.map((u) => u.id));
     const items = users.map((user) => ({ ...toUserView(user), fileCount: 0, bytesStored: 0, ...usage.get(user.id) }));
     return { items, total };
@@ -37,7 +35,7 @@ export class AdminService {
     if (dto.blockLoginReason !== undefined) changes.blockLoginReason = dto.blockLoginReason;
     if (dto.storageQuota !== undefined) changes.storageQuota = dto.storageQuota;
     if (dto.changePasswordOnFirstLogin !== undefined) changes.changePasswordOnFirstLogin = dto.changePasswordOnFirstLogin;
-    const updated = await this.repository.update(user, changes);
+    const updated = await this.users.updateAccount(user, changes);
     if (dto.blockLogin === true) await this.sessions.deleteAllOfUser(user.id);
     return toUserView(updated);
   }

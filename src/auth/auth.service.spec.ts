@@ -28,7 +28,7 @@ describe('AuthService', () => {
     const hasher = new PasswordHasher();
     users = new UsersService(repo.asRepository(), hasher, sessions, new UserDeletionHooks(), unlimitedPasswordAttempts(), { admin: undefined });
     jwt = new JwtService({ secret: SECRET, signOptions: { algorithm: 'HS256' } });
-    auth = new AuthService({ sessionTtlMs: TTL_MS, jwtSecret: SECRET } as AppConfig, users, hasher, sessions, jwt, unlimitedPasswordAttempts());
+    auth = new AuthService({ sessionTtlMs: TTL_MS, jwtSecret: SECRET } as AppConfig, users, sessions, jwt, unlimitedPasswordAttempts());
   });
 
   async function member(username: string, extra: Partial<User> = {}): Promise<User> {

@@ -4,7 +4,6 @@ import { JwtService } from '@nestjs/jwt';
 import { ClientInfo } from '../common/http/client-info';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PasswordAttempts } from '../rate-limit/password-attempts.service';
-import { PasswordHasher } from '../users/passwords/password-hasher';
 import { User } from '../users/user.entity';
 import { USER_MESSAGES, USERNAME_PATTERN } from '../users/users.constants';
 import { UsersService } from '../users/users.service';
@@ -33,13 +32,9 @@ class LoginRefused extends Error {
 
 @Injectable()
 export class AuthService {
-  /** Verified against when the user does not exist, so that both failures take as long. */
-  private decoyHash: Promise<string> | undefined;
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UsersService,
-    private readonly hasher: PasswordHasher,
     private readonly sessions: SessionStore,
     private readonly jwt: JwtService,
     private readonly attempts: PasswordAttempts,
@@ -106,11 +101,7 @@ export class AuthService {
     const passwordOk = await this.attempts.verify(credentials.username, client, async () => {
       // A name that breaks the username rule names nobody: no lookup (CONTRACT §11).
       found = USERNAME_PATTERN.test(credentials.username) ? await this.users.findByUsername(credentials.username) : null;
-      if (found) return this.hasher.verify(found.passwordHash, credentials.password);
-      // Verified against a decoy so that an unknown name takes as long as a wrong password.
-      this.decoyHash ??= this.hasher.hash(randomBytes(16).toString('hex'));
-      await this.hasher.verify(await this.decoyHash, credentials.password);
-      return false;
+      return this.users.checkPassword(found, credentials.password);
     });
     const user = found as User | null;
     if (!user) throw new LoginRefused('unknown-user');

@@ -1,8 +1,8 @@
 import { BadRequestException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { UploadPart } from '../common/uploads/multipart-parts';
 import { BlobStore } from '../storage/blob-store';
-import { UserDeletionHooks } from '../users/user-deletion-hooks';
 import { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
 import { FileIdDto, FileListWithSharedDto, FileVersionDto, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
@@ -34,12 +34,12 @@ export class FilesService implements OnModuleInit {
     private readonly versions: FileVersionsRepository,
     private readonly uploads: FileUploadService,
     private readonly blobs: BlobStore,
-    private readonly deletionHooks: UserDeletionHooks,
+    private readonly users: UsersService,
     private readonly holders: BlobHolders,
   ) {}
 
   onModuleInit(): void {
-    this.deletionHooks.register((user) => this.deleteAllOf(user));
+    this.users.onDeletion((user) => this.deleteAllOf(user));
     this.holders.register({ bytesByOwner: (ids) => this.versions.bytesByOwner(ids), isBlobReferenced: (key) => this.versions.isBlobReferenced(key) });
   }
 

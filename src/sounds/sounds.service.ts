@@ -17,9 +17,8 @@ import { unavailableDependency } from '../availability/dependency-errors';
 import { BlobHolders } from '../files/blob-holders';
 import { FileUploadService, HeldUpload } from '../files/file-upload.service';
 import { BlobStore } from '../storage/blob-store';
-import { UserDeletionHooks } from '../users/user-deletion-hooks';
 import { User } from '../users/user.entity';
-import { UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
 import { AudioTags, NO_TAGS, readAudioTags } from './audio-metadata';
 import { AudioFormat, AudioSniffer, NotAudioError } from './audio-sniffer';
 import { ListSoundsQueryDto, SoundDto, SoundPageDto } from './dto/sound.dto';
@@ -58,16 +57,15 @@ export class SoundsService implements OnModuleInit {
 
   constructor(
     private readonly sounds: SoundsRepository,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly blobs: BlobStore,
-    private readonly deletionHooks: UserDeletionHooks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly uploads: FileUploadService,
     private readonly holders: BlobHolders,
   ) {}
 
   onModuleInit(): void {
-    this.deletionHooks.register((user) => this.deleteAllOf(user));
+    this.users.onDeletion((user) => this.deleteAllOf(user));
     // Sounds are the owner's stored bytes too: the quota, bytesStored and the sweeper see them.
     this.holders.register({ bytesByOwner: (ids) => this.sounds.bytesByOwner(ids), isBlobReferenced: (key) => this.sounds.isBlobReferenced(key) });
   }

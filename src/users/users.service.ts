@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { SessionStore } from '../auth/sessions/session-store';
 import { ClientInfo } from '../common/http/client-info';
@@ -8,7 +9,7 @@ import { ChangePasswordDto } from './dto/change-password.dto';
 import { CreateUserDto, UserCreatedDto } from './dto/create-user.dto';
 import { DeleteUsersDto, UsersDeletedDto } from './dto/delete-users.dto';
 import { PasswordHasher } from './passwords/password-hasher';
-import { UserDeletionHooks } from './user-deletion-hooks';
+import { UserDeletionHook, UserDeletionHooks } from './user-deletion-hooks';
 import { User, UserData } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { isReservedUsername, USER_DATA_MAX_BYTES, USER_MESSAGES, USERNAME_PATTERN } from './users.constants';
@@ -43,6 +44,9 @@ function splitBody(body: Record<string, unknown>): { data: UserData; profile: Pr
 
 @Injectable()
 export class UsersService {
+  /** Verified against when the user does not exist (checkPassword). */
+  private decoyHash: Promise<string> | undefined;
+
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
@@ -75,6 +79,32 @@ export class UsersService {
 
   findByUsername(username: string): Promise<User | null> {
     return this.users.findByUsername(username);
+  }
+
+  /** Admin listing: a page of users by id, optionally those whose name contains `q` (any case). */
+  page(offset: number, limit: number, q?: string): Promise<[User[], number]> {
+    return this.users.page(offset, limit, q);
+  }
+
+  /** Admin changes (role, block, quota, forced password change); the caller has applied the admin rules. */
+  updateAccount(user: User, changes: Partial<Pick<User, 'role' | 'blockLogin' | 'blockLoginReason' | 'storageQuota' | 'changePasswordOnFirstLogin'>>): Promise<User> {
+    return this.users.update(user, changes);
+  }
+
+  /**
+   * True when `password` is the user's. A missing user is checked against a decoy hash, so that
+   * an unknown name takes as long as a wrong password.
+   */
+  async checkPassword(user: User | null, password: string): Promise<boolean> {
+    if (user) return this.hasher.verify(user.passwordHash, password);
+    this.decoyHash ??= this.hasher.hash(randomBytes(16).toString('hex'));
+    await this.hasher.verify(await this.decoyHash, password);
+    return false;
+  }
+
+  /** Modules that keep things of a user's (files, sounds) remove them when the user is deleted. */
+  onDeletion(hook: UserDeletionHook): void {
+    this.deletionHooks.register(hook);
   }
 
   /** Creates an account under the public name rules; null when the name is taken. */

@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { UsersRepository } from '../users/users.repository';
+import { UsersRepository } from './users.repository';
 import { DirectoryEntryDto } from './dto/directory-entry.dto';
 
 export const DIRECTORY_MESSAGES = {
