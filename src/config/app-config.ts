@@ -173,86 +173,119 @@ function jwtSecretFromDataDir(dataDir: string): string {
   }
 }
 
-/** Reads and validates every variable of the contract's §4; throws ConfigError naming the bad one. */
-export function loadConfig(env: Env = process.env): AppConfig {
-  const nodeEnv = text(env, 'NODE_ENV') ?? 'development';
-  const dataDir = resolve(text(env, 'DATA_DIR') ?? './data');
-  const dbType = oneOf<DbType>(env, 'DB_TYPE', ['sqlite', 'mysql'], 'sqlite');
-  const mysql = dbType === 'mysql';
-  const driver = oneOf<StorageDriver>(env, 'STORAGE_DRIVER', ['local', 's3'], 'local');
-  const s3 = driver === 's3';
+type DatabaseConfig = AppConfig['db'];
+type StorageConfig = AppConfig['storage'];
 
+function databaseConfig(env: Env): DatabaseConfig {
+  const type = oneOf<DbType>(env, 'DB_TYPE', ['sqlite', 'mysql'], 'sqlite');
+  const mysql = type === 'mysql';
+  return {
+    type,
+    host: mysql ? required(env, 'DB_HOST', 'when DB_TYPE=mysql') : '',
+    port: integer(env, 'DB_PORT', 3306, 1, 65535),
+    user: mysql ? required(env, 'DB_USER', 'when DB_TYPE=mysql') : '',
+    password: text(env, 'DB_PASSWORD') ?? '',
+    name: mysql ? required(env, 'DB_NAME', 'when DB_TYPE=mysql') : '',
+  };
+}
+
+function redisUrlOf(env: Env): string | undefined {
   const redisUrl = text(env, 'REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError(`REDIS_URL="${redisUrl}" must start with redis:// or rediss://`);
   }
+  return redisUrl;
+}
 
-  let jwtSecret = text(env, 'JWT_SECRET');
+function storageConfig(env: Env): StorageConfig {
+  const driver = oneOf<StorageDriver>(env, 'STORAGE_DRIVER', ['local', 's3'], 'local');
+  return {
+    driver,
+    s3: {
+      endpoint: text(env, 'S3_ENDPOINT'),
+      region: text(env, 'S3_REGION') ?? 'us-east-1',
+      bucket: driver === 's3' ? required(env, 'S3_BUCKET', 'when STORAGE_DRIVER=s3') : '',
+      accessKeyId: text(env, 'S3_ACCESS_KEY_ID'),
+      secretAccessKey: text(env, 'S3_SECRET_ACCESS_KEY'),
+      forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', false),
+    },
+  };
+}
+
+/** JWT_SECRET as given (checked), or undefined for the one generated in DATA_DIR. */
+function givenJwtSecret(env: Env, nodeEnv: string): string | undefined {
+  const jwtSecret = text(env, 'JWT_SECRET');
   if (jwtSecret === undefined && nodeEnv === 'production') {
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
   }
   if (jwtSecret !== undefined && jwtSecret.length < JWT_SECRET_MIN) {
     throw new ConfigError(`JWT_SECRET must be at least ${JWT_SECRET_MIN} characters`);
   }
-  const shared = mysql || redisUrl !== undefined;
-  const warnings: string[] = [];
-  if (jwtSecret === undefined && shared) {
-    warnings.push('JWT_SECRET is unset: the secret generated in DATA_DIR is this instance\'s own, so other instances sharing the database or Redis will refuse its tokens');
-  }
-  if (mysql && driver === 'local') {
-    warnings.push('STORAGE_DRIVER=local with a shared database: file bytes stay on this instance\'s disk, where other instances cannot serve them');
-  }
-  jwtSecret ??= jwtSecretFromDataDir(dataDir);
+  return jwtSecret;
+}
 
-  const adminUsername = text(env, 'ADMIN_USERNAME');
-  const adminPassword = text(env, 'ADMIN_PASSWORD');
-  if ((adminUsername === undefined) !== (adminPassword === undefined)) {
+function startupAdmin(env: Env): AppConfig['admin'] {
+  const username = text(env, 'ADMIN_USERNAME');
+  const password = text(env, 'ADMIN_PASSWORD');
+  if ((username === undefined) !== (password === undefined)) {
     throw new ConfigError('ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
   }
-  if (adminUsername !== undefined && !/^[A-Za-z0-9]{3,20}$/.test(adminUsername)) {
-    throw new ConfigError(`ADMIN_USERNAME="${adminUsername}" must be 3-20 ASCII letters and digits`);
+  if (username !== undefined && !/^[A-Za-z0-9]{3,20}$/.test(username)) {
+    throw new ConfigError(`ADMIN_USERNAME="${username}" must be 3-20 ASCII letters and digits`);
   }
-  if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 1024)) {
+  if (password !== undefined && (password.length < 8 || password.length > 1024)) {
     throw new ConfigError('ADMIN_PASSWORD must be 8 to 1024 characters');
   }
+  return username && password ? { username, password } : undefined;
+}
+
+function abuseLimits(env: Env): AbuseLimits {
+  return {
+    perAddress: rateLimit(env, 'RATE_LIMIT_LOGIN_IP', '100/15m'),
+    perPair: rateLimit(env, 'RATE_LIMIT_LOGIN_PAIR', '10/15m'),
+    perUsername: rateLimit(env, 'RATE_LIMIT_LOGIN', '50/1h'),
+    signUpsPerAddress: rateLimit(env, 'RATE_LIMIT_REGISTER_IP', '300/1h'),
+  };
+}
+
+/** Settings that work for one instance but not for several sharing a database or Redis. */
+function scaleOutWarnings(db: DatabaseConfig, redisUrl: string | undefined, storage: StorageConfig, jwtSecretGiven: boolean): string[] {
+  const warnings: string[] = [];
+  const mysql = db.type === 'mysql';
+  if (!jwtSecretGiven && (mysql || redisUrl !== undefined)) {
+    warnings.push('JWT_SECRET is unset: the secret generated in DATA_DIR is this instance\'s own, so other instances sharing the database or Redis will refuse its tokens');
+  }
+  if (mysql && storage.driver === 'local') {
+    warnings.push('STORAGE_DRIVER=local with a shared database: file bytes stay on this instance\'s disk, where other instances cannot serve them');
+  }
+  return warnings;
+}
+
+/** Reads and validates every variable of the contract's §4, area by area; throws ConfigError naming the bad one. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = text(env, 'NODE_ENV') ?? 'development';
+  const dataDir = resolve(text(env, 'DATA_DIR') ?? './data');
+  const db = databaseConfig(env);
+  const redisUrl = redisUrlOf(env);
+  const storage = storageConfig(env);
+  const jwtSecret = givenJwtSecret(env, nodeEnv);
+  const warnings = scaleOutWarnings(db, redisUrl, storage, jwtSecret !== undefined);
 
   return Object.freeze({
     nodeEnv,
     port: integer(env, 'PORT', 3000, 0, 65535),
     dataDir,
-    db: {
-      type: dbType,
-      host: mysql ? required(env, 'DB_HOST', 'when DB_TYPE=mysql') : '',
-      port: integer(env, 'DB_PORT', 3306, 1, 65535),
-      user: mysql ? required(env, 'DB_USER', 'when DB_TYPE=mysql') : '',
-      password: text(env, 'DB_PASSWORD') ?? '',
-      name: mysql ? required(env, 'DB_NAME', 'when DB_TYPE=mysql') : '',
-    },
+    db,
     redisUrl,
     redisKeyPrefix: text(env, 'REDIS_KEY_PREFIX') ?? 'cloudstash:',
-    storage: {
-      driver,
-      s3: {
-        endpoint: text(env, 'S3_ENDPOINT'),
-        region: text(env, 'S3_REGION') ?? 'us-east-1',
-        bucket: s3 ? required(env, 'S3_BUCKET', 'when STORAGE_DRIVER=s3') : '',
-        accessKeyId: text(env, 'S3_ACCESS_KEY_ID'),
-        secretAccessKey: text(env, 'S3_SECRET_ACCESS_KEY'),
-        forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', false),
-      },
-    },
-    jwtSecret,
+    storage,
+    jwtSecret: jwtSecret ?? jwtSecretFromDataDir(dataDir),
     sessionTtlMs: parseDuration('SESSION_TTL', text(env, 'SESSION_TTL') ?? '24h'),
-    admin: adminUsername && adminPassword ? { username: adminUsername, password: adminPassword } : undefined,
+    admin: startupAdmin(env),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1),
     cookieSecure: bool(env, 'COOKIE_SECURE', nodeEnv === 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
-    abuseLimits: {
-      perAddress: rateLimit(env, 'RATE_LIMIT_LOGIN_IP', '100/15m'),
-      perPair: rateLimit(env, 'RATE_LIMIT_LOGIN_PAIR', '10/15m'),
-      perUsername: rateLimit(env, 'RATE_LIMIT_LOGIN', '50/1h'),
-      signUpsPerAddress: rateLimit(env, 'RATE_LIMIT_REGISTER_IP', '300/1h'),
-    },
+    abuseLimits: abuseLimits(env),
     metricsToken: text(env, 'METRICS_TOKEN'),
     idleTimeoutMs: parseDuration('IDLE_TIMEOUT', text(env, 'IDLE_TIMEOUT') ?? '60s'),
     shutdownGraceMs: parseDuration('SHUTDOWN_GRACE', text(env, 'SHUTDOWN_GRACE') ?? '30s'),
