@@ -1,20 +1,7 @@
-import { AddressInfo, connect, Socket } from 'node:net';
+import { AddressInfo } from 'node:net';
+import { openSocket, textUntilClosed } from '../support/raw-socket';
 import { startTestApp, TestApp } from '../support/test-app';
 import { newUser } from '../support/users';
-
-function open(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
-
-/** Resolves with everything the server sent once it closes the connection. */
-function closed(socket: Socket): Promise<string> {
-  let text = '';
-  socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  return new Promise((resolve) => socket.once('close', () => resolve(text)));
-}
 
 /** CONTRACT §11: a silent connection is closed after IDLE_TIMEOUT; a slow but moving one is not. */
 describe('IDLE_TIMEOUT', () => {
@@ -27,8 +14,8 @@ describe('IDLE_TIMEOUT', () => {
   afterAll(() => t.close());
 
   it('closes a connection that promised a body and went silent', async () => {
-    const socket = await open(port);
-    const done = closed(socket);
+    const socket = await openSocket(port);
+    const done = textUntilClosed(socket);
     socket.write('POST /register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
     // Resolves only because the server closes the socket; jest's timeout fails the test otherwise.
     await done;
@@ -36,8 +23,8 @@ describe('IDLE_TIMEOUT', () => {
   });
 
   it('closes a connection that never finishes its headers', async () => {
-    const socket = await open(port);
-    const done = closed(socket);
+    const socket = await openSocket(port);
+    const done = textUntilClosed(socket);
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
     await done;
     expect(socket.destroyed).toBe(true);
@@ -45,8 +32,8 @@ describe('IDLE_TIMEOUT', () => {
 
   it('keeps a slow upload that keeps moving, longer than the idle timeout in all', async () => {
     const user = await newUser(t.http, 'idle');
-    const socket = await open(port);
-    const done = closed(socket);
+    const socket = await openSocket(port);
+    const done = textUntilClosed(socket);
     const chunks = 16;
     socket.write(
       `PUT /files/slow.bin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.token}\r\nContent-Length: ${chunks}\r\nConnection: close\r\n\r\n`,

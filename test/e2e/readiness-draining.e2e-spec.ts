@@ -1,19 +1,7 @@
-import { AddressInfo, connect, Socket } from 'node:net';
+import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
+import { openSocket, textUntilClosed } from '../support/raw-socket';
 import { startTestApp, TestApp } from '../support/test-app';
-
-function open(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
-
-function answerOf(socket: Socket): Promise<string> {
-  let text = '';
-  socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  return new Promise((resolve) => socket.once('close', () => resolve(text)));
-}
 
 /** CONTRACT §3 operations, issue 8: /health/ready says 503 from SIGTERM on, while requests drain. */
 describe('GET /health/ready while draining', () => {
@@ -27,10 +15,10 @@ describe('GET /health/ready while draining', () => {
     const server = t.app.getHttpServer() as Server;
     const port = (server.address() as AddressInfo).port;
     // Two requests whose bodies are still arriving: they keep their connections busy through the drain.
-    const ready = await open(port);
-    const live = await open(port);
-    const readyAnswer = answerOf(ready);
-    const liveAnswer = answerOf(live);
+    const ready = await openSocket(port);
+    const live = await openSocket(port);
+    const readyAnswer = textUntilClosed(ready);
+    const liveAnswer = textUntilClosed(live);
     ready.write('GET /health/ready HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{');
     live.write('GET /health HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{');
 
