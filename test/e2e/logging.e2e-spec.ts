@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
@@ -9,25 +8,8 @@ import { createApp } from '../../src/app-factory';
 import { loadConfig } from '../../src/config/app-config';
 import { ADMIN } from '../support/test-app';
 import { GENEROUS_RATE_LIMITS } from '../support/rate-limits';
+import { LogCapture } from '../support/log-capture';
 import { newUser } from '../support/users';
-
-/** Every JSON line the app logs, kept in memory (the pino destination injected through createApp). */
-class LogCapture extends Writable {
-  readonly lines: Record<string, unknown>[] = [];
-  raw = '';
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.raw += chunk.toString('utf8');
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim() !== '') this.lines.push(JSON.parse(line) as Record<string, unknown>);
-    }
-    done();
-  }
-
-  requestLines(): Record<string, unknown>[] {
-    return this.lines.filter((l) => l.msg === 'request completed' || l.msg === 'request failed');
-  }
-}
 
 describe('structured request logs', () => {
   let app: INestApplication;

@@ -1,22 +1,7 @@
-import { Writable } from 'node:stream';
+import { LogCapture, LogLine } from '../support/log-capture';
 import { PrivateRedis } from '../support/private-redis';
 import { startTestApp, TestApp } from '../support/test-app';
 import { login, newUser } from '../support/users';
-
-/** Every JSON line the app logs (the pino destination injected through createApp). */
-class LogCapture extends Writable {
-  readonly lines: Record<string, unknown>[] = [];
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') this.lines.push(JSON.parse(line) as Record<string, unknown>);
-    done();
-  }
-
-  events(dependency: string): string[] {
-    return this.lines.filter((l) => l.dependency === dependency).map((l) => String(l.event));
-  }
-
-}
 
 function expectUnavailable(res: { status: number; body: { error?: unknown }; headers: Record<string, string> }, what: RegExp): void {
   expect(res.status).toBe(503);
@@ -59,13 +44,13 @@ describe('dependency outages', () => {
       await t.http.get('/sounds').expect(200);
 
       await redis.start();
-      await waitUntil(() => logs.events('redis').includes('recovery'));
+      await logs.waitFor(recoveryOf('redis'));
       // The sessions were in the Redis that went away: log in again.
       const again = await login(t.http, alice.username, alice.password);
       await t.http.get('/files').set(again.auth).expect(200);
       await t.http.get('/health/ready').expect(200);
 
-      expect(logs.events('redis')).toEqual(['outage', 'recovery']);
+      expect(eventsOf(logs, 'redis')).toEqual(['outage', 'recovery']);
       expect(logs.lines.filter((l) => l.level === 50 || l.level === 60)).toEqual([]);
       expect(JSON.stringify(printed)).not.toMatch(/ioredis|Unhandled error/);
     });
@@ -95,16 +80,20 @@ describe('dependency outages', () => {
       expect((await t.http.get('/health/ready').expect(503)).body.error).toMatch(/storage/);
 
       await s3.resume();
-      await waitUntil(() => logs.events('storage').includes('recovery'));
+      await logs.waitFor(recoveryOf('storage'));
       expect((await t.http.get('/files/kept.txt').set(bob.auth).expect(200)).text).toBe('kept bytes');
       await t.http.put('/files/later.txt').set(bob.auth).set('Content-Type', 'text/plain').send('later').expect(201);
       expect((await t.http.get('/files').set(bob.auth).expect(200)).body).toEqual(['kept.txt', 'later.txt']);
-      expect(logs.events('storage')).toEqual(['outage', 'recovery']);
+      expect(eventsOf(logs, 'storage')).toEqual(['outage', 'recovery']);
     });
   });
 });
 
-/** Waits for something the server does on its own (a reconnect, a probe), up to jest's timeout. */
-async function waitUntil(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((resolve) => setTimeout(resolve, 50));
+const recoveryOf =
+  (dependency: string) =>
+  (line: LogLine): boolean =>
+    line.dependency === dependency && line.event === 'recovery';
+
+function eventsOf(logs: LogCapture, dependency: string): string[] {
+  return logs.lines.filter((l) => l.dependency === dependency).map((l) => String(l.event));
 }

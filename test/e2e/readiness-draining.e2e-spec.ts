@@ -1,13 +1,15 @@
 import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
+import { LogCapture } from '../support/log-capture';
 import { openSocket, textUntilClosed } from '../support/raw-socket';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** CONTRACT §3 operations, issue 8: /health/ready says 503 from SIGTERM on, while requests drain. */
 describe('GET /health/ready while draining', () => {
   let t: TestApp;
+  const logs = new LogCapture();
   beforeAll(async () => {
-    t = await startTestApp({ SHUTDOWN_GRACE: '30s' });
+    t = await startTestApp({ SHUTDOWN_GRACE: '30s', LOG_LEVEL: 'info' }, { logDestination: logs });
   });
 
   it('answers 200 before, and 503 {error} on a connection still open after shutdown began, while liveness stays 200', async () => {
@@ -23,8 +25,8 @@ describe('GET /health/ready while draining', () => {
     live.write('GET /health HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{');
 
     const closing = t.close();
-    // server.close() runs synchronously in the drain: once it stops listening, the drain has begun.
-    for (let i = 0; server.listening && i < 1000; i++) await new Promise((resolve) => setImmediate(resolve));
+    // Logged once the listening socket is closed: from here on, the server is draining.
+    await logs.waitFor((line) => typeof line.msg === 'string' && line.msg.includes('no new connections'));
     expect(server.listening).toBe(false);
     ready.write('}');
     live.write('}');

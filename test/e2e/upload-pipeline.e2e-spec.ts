@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
+import { UploadReservationsRepository } from '../../src/files/upload-reservations.repository';
+import { MetricsService } from '../../src/observability/metrics.service';
 import { makeWav } from '../support/audio';
 import { blobKeysOf } from '../support/blobs';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -17,9 +19,17 @@ async function reservations(t: TestApp): Promise<number> {
   return Number(row.n);
 }
 
-/** Waits for something the server does while a request is in flight. */
-async function until(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
+/** Resolves once `object[method]` has been called and, if it returned a promise, that promise settled. */
+function afterNextCall<T extends object, K extends keyof T>(object: T, method: K): Promise<void> {
+  const original = (object[method] as (...args: unknown[]) => unknown).bind(object);
+  return new Promise((resolve) => {
+    jest.spyOn(object, method as never).mockImplementationOnce(((...args: unknown[]) => {
+      const result = original(...args);
+      if (result instanceof Promise) return result.finally(() => resolve());
+      resolve();
+      return result;
+    }) as never);
+  });
 }
 
 /** Issue 8, point 7 and the atomic POST /upload: Files and Sounds share one upload pipeline. */
@@ -66,13 +76,19 @@ describe('one upload pipeline for Files and Sounds', () => {
         headers: { ...bob.auth, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(head.length + 400_000) },
       });
       req.on('error', () => undefined);
+      // The pipeline counts an upload in flight right after its reservation row is in.
+      const started = afterNextCall(t.app.get(MetricsService), 'uploadStarted');
+      const released = afterNextCall(t.app.get(UploadReservationsRepository), 'delete');
       req.write(head);
       req.write(makeWav(2).subarray(0, 20_000));
-      await until(async () => (await reservations(t)) === 1);
+      await started;
+      expect(await reservations(t)).toBe(1);
       const metrics = (await t.http.get('/metrics').expect(200)).text;
       expect(metrics).toMatch(/^cloudstash_uploads_in_flight 1$/m);
       req.destroy();
-      await until(async () => (await reservations(t)) === 0);
+      // The cut upload's blob goes first, then its reservation.
+      await released;
+      expect(await reservations(t)).toBe(0);
       expect(await blobKeysOf(t.app)).toEqual(before);
       expect((await t.http.get('/sounds').query({ owner: bob.username }).expect(200)).body.total).toBe(0);
     });

@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import Redis from 'ioredis';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,24 +29,19 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** Starts the server (again, on the same port) and resolves once it answers PING. */
+  /** Starts the server (again, on the same port) and resolves once it says it accepts connections. */
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    // Polls until the new process listens: it has no other way to say it is up.
-    for (let attempt = 0; ; attempt++) {
-      const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        await client.ping();
-        return;
-      } catch (error) {
-        if (attempt >= 200) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      } finally {
-        client.disconnect();
-      }
-    }
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.child = child;
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        if (out.includes('Ready to accept connections')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before it was ready: ${out}`)));
+    });
+    child.stdout?.resume();
   }
 
   /** Stops the server and resolves once the process has exited (its port is closed). */
