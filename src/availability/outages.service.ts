@@ -33,10 +33,6 @@ export class Outages implements OnModuleInit, OnApplicationShutdown {
     for (const state of this.down.values()) clearInterval(state.probe);
   }
 
-  isDown(dependency: Dependency): boolean {
-    return this.down.has(dependency);
-  }
-
   /** A request or a client found `dependency` unreachable. Logs only the first report of an outage. */
   report(dependency: Dependency, error: unknown): void {
     if (this.down.has(dependency)) return;

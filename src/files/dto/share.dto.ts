@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
+import { MAX_ID } from '../../common/http/positive-id.pipe';
 
 /** S4 clients send ids as numbers or as numeric strings ("20"). */
 function toId({ value }: { value: unknown }): unknown {
@@ -16,7 +17,7 @@ function IdProperty(name: string): PropertyDecorator {
     Transform(toId),
     IsInt({ message }),
     Min(1, { message }),
-    Max(2_147_483_647, { message }),
+    Max(MAX_ID, { message }),
   );
 }
 
