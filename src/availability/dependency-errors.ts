@@ -26,7 +26,19 @@ const CONNECTION_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'ER_CON_COUNT_ERROR',
   'ER_NORMAL_SHUTDOWN',
+  // PostgreSQL SQLSTATEs: shutting down, starting up, out of connections.
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
 ]);
+
+/** node-postgres's words for a connection that dropped or could not be had in time. */
+function isPostgresConnectionLoss(error: ErrorLike): boolean {
+  const message = typeof error.message === 'string' ? error.message : '';
+  if (typeof error.code === 'string' && error.code.startsWith('08')) return true; // SQLSTATE class 08: connection exception
+  return message.startsWith('Connection terminated') || message === 'timeout exceeded when trying to connect';
+}
 
 interface ErrorLike {
   name?: unknown;
@@ -46,7 +58,8 @@ function isRedisOutage(error: ErrorLike): boolean {
 /**
  * Which dependency an error says is down, if any. Drivers that can tell (S3) throw
  * DependencyUnavailableError; Redis errors are recognised by ioredis's own names; anything else
- * at connection level comes from the database client (mysql2 marks those `fatal`).
+ * at connection level comes from the database client (mysql2 marks those `fatal`; node-postgres
+ * has SQLSTATEs and messages).
  */
 export function unavailableDependency(exception: unknown): Dependency | undefined {
   if (exception instanceof DependencyUnavailableError) return exception.dependency;
@@ -55,6 +68,6 @@ export function unavailableDependency(exception: unknown): Dependency | undefine
   if (isRedisOutage(error)) return 'redis';
   const driver = (typeof error.driverError === 'object' && error.driverError !== null ? error.driverError : error) as ErrorLike;
   if (typeof driver.code === 'string' && CONNECTION_CODES.has(driver.code)) return 'database';
-  if (driver.fatal === true) return 'database';
+  if (driver.fatal === true || isPostgresConnectionLoss(driver)) return 'database';
   return undefined;
 }

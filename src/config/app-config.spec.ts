@@ -76,6 +76,13 @@ describe('loadConfig', () => {
     expect(config.maxUploadBytes).toBe(1024);
   });
 
+  it('reads PostgreSQL settings, on port 5432 unless DB_PORT says otherwise', () => {
+    const postgres = { DB_TYPE: 'postgres', DB_HOST: 'pg', DB_USER: 'cloud', DB_NAME: 'cloudstash' };
+    expect(load(postgres).db).toEqual({ type: 'postgres', host: 'pg', port: 5432, user: 'cloud', password: '', name: 'cloudstash' });
+    expect(load({ ...postgres, DB_PORT: '6432' }).db.port).toBe(6432);
+    expect(load(postgres).warnings).toEqual([expect.stringContaining('JWT_SECRET is unset'), expect.stringContaining('STORAGE_DRIVER=local')]);
+  });
+
   it('generates a JWT secret once, keeps it in DATA_DIR readable by the owner only, and reuses it', () => {
     const first = load({}).jwtSecret;
     expect(first.length).toBeGreaterThanOrEqual(32);
@@ -104,7 +111,8 @@ describe('loadConfig', () => {
   it.each<[string, Env, string]>([
     ['PORT not a number', { PORT: 'eighty' }, 'PORT'],
     ['PORT out of range', { PORT: '70000' }, 'PORT'],
-    ['DB_TYPE unknown', { DB_TYPE: 'postgres' }, 'DB_TYPE'],
+    ['DB_TYPE unknown', { DB_TYPE: 'postgresql' }, 'DB_TYPE'],
+    ['DB_HOST missing for postgres', { DB_TYPE: 'postgres', DB_USER: 'u', DB_NAME: 'n' }, 'DB_HOST'],
     ['DB_HOST missing for mysql', { DB_TYPE: 'mysql', DB_USER: 'u', DB_NAME: 'n' }, 'DB_HOST'],
     ['DB_USER missing for mysql', { DB_TYPE: 'mysql', DB_HOST: 'h', DB_NAME: 'n' }, 'DB_USER'],
     ['DB_NAME missing for mysql', { DB_TYPE: 'mysql', DB_HOST: 'h', DB_USER: 'u' }, 'DB_NAME'],

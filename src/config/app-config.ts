@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export type DbType = 'sqlite' | 'mysql';
+export type DbType = 'sqlite' | 'mysql' | 'postgres';
 export type StorageDriver = 'local' | 's3';
 
 export interface AppConfig {
@@ -177,15 +177,16 @@ type DatabaseConfig = AppConfig['db'];
 type StorageConfig = AppConfig['storage'];
 
 function databaseConfig(env: Env): DatabaseConfig {
-  const type = oneOf<DbType>(env, 'DB_TYPE', ['sqlite', 'mysql'], 'sqlite');
-  const mysql = type === 'mysql';
+  const type = oneOf<DbType>(env, 'DB_TYPE', ['sqlite', 'mysql', 'postgres'], 'sqlite');
+  const server = type !== 'sqlite';
+  const when = `when DB_TYPE=${type}`;
   return {
     type,
-    host: mysql ? required(env, 'DB_HOST', 'when DB_TYPE=mysql') : '',
-    port: integer(env, 'DB_PORT', 3306, 1, 65535),
-    user: mysql ? required(env, 'DB_USER', 'when DB_TYPE=mysql') : '',
+    host: server ? required(env, 'DB_HOST', when) : '',
+    port: integer(env, 'DB_PORT', type === 'postgres' ? 5432 : 3306, 1, 65535),
+    user: server ? required(env, 'DB_USER', when) : '',
     password: text(env, 'DB_PASSWORD') ?? '',
-    name: mysql ? required(env, 'DB_NAME', 'when DB_TYPE=mysql') : '',
+    name: server ? required(env, 'DB_NAME', when) : '',
   };
 }
 
@@ -251,11 +252,11 @@ function abuseLimits(env: Env): AbuseLimits {
 /** Settings that work for one instance but not for several sharing a database or Redis. */
 function scaleOutWarnings(db: DatabaseConfig, redisUrl: string | undefined, storage: StorageConfig, jwtSecretGiven: boolean): string[] {
   const warnings: string[] = [];
-  const mysql = db.type === 'mysql';
-  if (!jwtSecretGiven && (mysql || redisUrl !== undefined)) {
+  const shared = db.type !== 'sqlite';
+  if (!jwtSecretGiven && (shared || redisUrl !== undefined)) {
     warnings.push('JWT_SECRET is unset: the secret generated in DATA_DIR is this instance\'s own, so other instances sharing the database or Redis will refuse its tokens');
   }
-  if (mysql && storage.driver === 'local') {
+  if (shared && storage.driver === 'local') {
     warnings.push('STORAGE_DRIVER=local with a shared database: file bytes stay on this instance\'s disk, where other instances cannot serve them');
   }
   return warnings;

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { bigintToNumber, jsonText } from '../database/column-types';
+import { bigintToNumber, INSTANT, jsonText } from '../database/column-types';
 
 export type Role = 'user' | 'admin';
 export const ROLES: readonly Role[] = ['user', 'admin'];
@@ -44,9 +44,9 @@ export class User {
   @Column({ type: 'text', transformer: jsonText })
   data!: UserData;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', ...INSTANT })
   createdAt!: Date;
 
-  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'updated_at', ...INSTANT })
   updatedAt!: Date;
 }

@@ -14,7 +14,7 @@ function walk(dir: string): string[] {
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
 /** CONTRACT §11: files the server writes under DATA_DIR are readable by its own user only. */
-(services.mysql || services.s3 ? describe.skip : describe)('DATA_DIR permissions (SQLite + local disk)', () => {
+(!services.sqlite || services.s3 ? describe.skip : describe)('DATA_DIR permissions (SQLite + local disk)', () => {
   let parent: string;
   let t: TestApp;
   beforeAll(async () => {

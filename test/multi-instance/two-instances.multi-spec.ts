@@ -6,14 +6,15 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import Redis from 'ioredis';
-import { createConnection } from 'mysql2/promise';
 import { makeWav } from '../support/audio';
 import { DIST_MAIN, ServerProcess, startServer } from '../support/built-server';
 import { GENEROUS_RATE_LIMITS } from '../support/rate-limits';
 import { startS3rver, TestS3 } from '../support/s3';
+import { createTestDatabase, dropTestDatabase } from '../support/test-app';
 
 const ROOT = resolve(__dirname, '../..');
-const enabled = process.env.DB_TYPE === 'mysql' && Boolean(process.env.REDIS_URL);
+const dbType = process.env.DB_TYPE ?? '';
+const enabled = (dbType === 'mysql' || dbType === 'postgres') && Boolean(process.env.REDIS_URL);
 const ADMIN = { username: 'admin', password: 'admin-password-1' };
 
 interface Answer {
@@ -44,7 +45,7 @@ function filesUnder(dir: string): string[] {
     .filter((path) => statSync(path).isFile());
 }
 
-(enabled ? describe : describe.skip)('two instances on one MariaDB, one Redis and one S3', () => {
+(enabled ? describe : describe.skip)(`two instances on one ${dbType === 'postgres' ? 'PostgreSQL' : 'MariaDB'}, one Redis and one S3`, () => {
   const suffix = randomBytes(5).toString('hex');
   const dbName = `cloudstash_multi_${suffix}`;
   const redisPrefix = `cloudstash-multi-${suffix}:`;
@@ -53,19 +54,14 @@ function filesUnder(dir: string): string[] {
   let a: ServerProcess;
   let b: ServerProcess;
 
-  const mysqlAdmin = () =>
-    createConnection({ host: process.env.DB_HOST, port: Number(process.env.DB_PORT ?? 3306), user: process.env.DB_USER, password: process.env.DB_PASSWORD ?? '' });
-
   beforeAll(async () => {
     await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
-    const admin = await mysqlAdmin();
-    await admin.query(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4`);
-    await admin.end();
+    await createTestDatabase(process.env, dbName);
     s3 = await startS3rver();
     const shared = {
-      DB_TYPE: 'mysql',
+      DB_TYPE: dbType,
       DB_HOST: process.env.DB_HOST ?? '127.0.0.1',
-      DB_PORT: process.env.DB_PORT ?? '3306',
+      DB_PORT: process.env.DB_PORT ?? (dbType === 'postgres' ? '5432' : '3306'),
       DB_USER: process.env.DB_USER ?? 'root',
       DB_PASSWORD: process.env.DB_PASSWORD ?? '',
       DB_NAME: dbName,
@@ -86,9 +82,7 @@ function filesUnder(dir: string): string[] {
     await a?.stop();
     await b?.stop();
     await s3?.stop();
-    const admin = await mysqlAdmin();
-    await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
-    await admin.end();
+    await dropTestDatabase(process.env, dbName);
     const redis = new Redis(process.env.REDIS_URL ?? '');
     const keys = await redis.keys(`${redisPrefix}*`);
     if (keys.length > 0) await redis.del(...keys);

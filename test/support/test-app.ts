@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
+import { Client as PostgresClient } from 'pg';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app-factory';
@@ -16,11 +17,14 @@ import { startS3rver, TestS3 } from './s3';
 type Env = Record<string, string | undefined>;
 
 /**
- * The backing services come from the environment, as in production: DB_TYPE=mysql (+ DB_HOST,
- * DB_USER, DB_PASSWORD), REDIS_URL. Each test app gets its own database, key prefix and DATA_DIR.
+ * The backing services come from the environment, as in production: DB_TYPE=mysql or postgres
+ * (+ DB_HOST, DB_USER, DB_PASSWORD), REDIS_URL. Each test app gets its own database, key prefix
+ * and DATA_DIR.
  */
 export const services = {
+  sqlite: (process.env.DB_TYPE ?? 'sqlite') === 'sqlite',
   mysql: process.env.DB_TYPE === 'mysql',
+  postgres: process.env.DB_TYPE === 'postgres',
   redis: Boolean(process.env.REDIS_URL),
   /** STORAGE_DRIVER=s3 without S3_ENDPOINT: each test app gets its own in-process s3rver. */
   s3: process.env.STORAGE_DRIVER === 's3',
@@ -43,8 +47,27 @@ export interface TestApp {
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 
-async function mysqlAdmin(env: Env) {
-  return createConnection({ host: env.DB_HOST, port: Number(env.DB_PORT ?? 3306), user: env.DB_USER, password: env.DB_PASSWORD ?? '' });
+/** Runs one statement as the server's administrator, outside any test database. */
+async function asDatabaseAdmin(env: Env, sql: string): Promise<void> {
+  if (env.DB_TYPE === 'mysql') {
+    const admin = await createConnection({ host: env.DB_HOST, port: Number(env.DB_PORT ?? 3306), user: env.DB_USER, password: env.DB_PASSWORD ?? '' });
+    await admin.query(sql);
+    await admin.end();
+  } else {
+    const admin = new PostgresClient({ host: env.DB_HOST, port: Number(env.DB_PORT ?? 5432), user: env.DB_USER, password: env.DB_PASSWORD, database: 'postgres' });
+    await admin.connect();
+    await admin.query(sql);
+    await admin.end();
+  }
+}
+
+/** A fresh database of the test's own, on a database server (MySQL/MariaDB or PostgreSQL). */
+export async function createTestDatabase(env: Env, name: string): Promise<void> {
+  await asDatabaseAdmin(env, env.DB_TYPE === 'mysql' ? `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4` : `CREATE DATABASE "${name}"`);
+}
+
+export async function dropTestDatabase(env: Env, name: string): Promise<void> {
+  await asDatabaseAdmin(env, env.DB_TYPE === 'mysql' ? `DROP DATABASE IF EXISTS \`${name}\`` : `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
 
 export async function startTestApp(overrides: Env = {}, observability: ObservabilityOptions = {}): Promise<TestApp> {
@@ -60,11 +83,10 @@ export async function startTestApp(overrides: Env = {}, observability: Observabi
     ...GENEROUS_RATE_LIMITS,
     ...overrides,
   };
-  if (env.DB_TYPE === 'mysql') {
+  const databaseServer = env.DB_TYPE === 'mysql' || env.DB_TYPE === 'postgres';
+  if (databaseServer) {
     env.DB_NAME = `cloudstash_test_${suffix}`;
-    const admin = await mysqlAdmin(env);
-    await admin.query(`CREATE DATABASE \`${env.DB_NAME}\` CHARACTER SET utf8mb4`);
-    await admin.end();
+    await createTestDatabase(env, env.DB_NAME);
   }
   let s3: TestS3 | undefined;
   if (env.STORAGE_DRIVER === 's3' && !env.S3_ENDPOINT) {
@@ -74,11 +96,7 @@ export async function startTestApp(overrides: Env = {}, observability: Observabi
   let config = loadConfig(env);
 
   const cleanup = async (): Promise<void> => {
-    if (env.DB_TYPE === 'mysql') {
-      const admin = await mysqlAdmin(env);
-      await admin.query(`DROP DATABASE IF EXISTS \`${env.DB_NAME}\``);
-      await admin.end();
-    }
+    if (databaseServer && env.DB_NAME) await dropTestDatabase(env, env.DB_NAME);
     if (config.redisUrl) {
       const redis = new Redis(config.redisUrl);
       const keys = await redis.keys(`${config.redisKeyPrefix}*`);

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { INSTANT } from '../../database/column-types';
 
 /** The database session store's row; the Redis store keeps the same fields under a key. */
 @Entity('sessions')
@@ -10,14 +11,14 @@ export class SessionRow {
   @Column({ name: 'user_id', type: 'int' })
   userId!: number;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', ...INSTANT })
   createdAt!: Date;
 
   @Index()
-  @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'expires_at', ...INSTANT })
   expiresAt!: Date;
 
-  @Column({ name: 'last_seen_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'last_seen_at', ...INSTANT })
   lastSeenAt!: Date;
 
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })

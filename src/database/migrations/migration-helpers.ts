@@ -14,9 +14,14 @@ export async function nopadCollation(queryRunner: QueryRunner): Promise<string> 
   return found;
 }
 
-/** Column builders that give the same meaning on SQLite and MySQL/MariaDB. */
+/**
+ * Column builders that give the same meaning on SQLite, MySQL/MariaDB and PostgreSQL. Strings
+ * compare and sort byte for byte on all three: SQLite's default BINARY collation, MySQL's
+ * binary collations, PostgreSQL's "C".
+ */
 export class Columns {
   private readonly mysql: boolean;
+  private readonly postgres: boolean;
 
   /**
    * Migrations from ExactNames1764400000000 on build with `Columns.create`, which compares names
@@ -27,6 +32,7 @@ export class Columns {
     private readonly collation = 'utf8mb4_bin',
   ) {
     this.mysql = queryRunner.connection.options.type === 'mysql';
+    this.postgres = queryRunner.connection.options.type === 'postgres';
   }
 
   static async create(queryRunner: QueryRunner): Promise<Columns> {
@@ -46,7 +52,7 @@ export class Columns {
     return { name, type: 'bigint', isNullable: nullable };
   }
 
-  /** Compared byte for byte: names are case-sensitive on both databases (and, from Columns.create, trailing spaces count). */
+  /** Compared byte for byte: names are case-sensitive everywhere (and, on MySQL from Columns.create, trailing spaces count). */
   string(name: string, length: number, nullable = false): TableColumnOptions {
     return {
       name,
@@ -54,6 +60,7 @@ export class Columns {
       length: String(length),
       isNullable: nullable,
       ...(this.mysql ? { charset: 'utf8mb4', collation: this.collation } : {}),
+      ...(this.postgres ? { collation: 'C' } : {}),
     };
   }
 
@@ -67,6 +74,6 @@ export class Columns {
   }
 
   datetime(name: string, nullable = false): TableColumnOptions {
-    return { name, type: 'datetime', precision: 3, isNullable: nullable };
+    return { name, type: this.postgres ? 'timestamptz' : 'datetime', precision: 3, isNullable: nullable };
   }
 }

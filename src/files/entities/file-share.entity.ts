@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { INSTANT } from '../../database/column-types';
 
 /** A file its owner has shared with another user (S4). */
 @Entity('file_shares')
@@ -15,6 +16,6 @@ export class FileShare {
   @Column({ name: 'user_id', type: 'int' })
   userId!: number;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', ...INSTANT })
   createdAt!: Date;
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { bigintToNumber } from '../../database/column-types';
+import { bigintToNumber, INSTANT } from '../../database/column-types';
 
 /** One upload of a file name: never overwritten, numbered from 1 per file. */
 @Entity('file_versions')
@@ -27,6 +27,6 @@ export class FileVersion {
   @Column({ type: 'varchar', length: 64 })
   sha256!: string;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', ...INSTANT })
   createdAt!: Date;
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { INSTANT } from '../../database/column-types';
 
 /** A name in one user's storage; its bytes live in its versions. */
 @Entity('files')
@@ -13,6 +14,6 @@ export class StoredFile {
   @Column({ type: 'varchar', length: 255 })
   name!: string;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', ...INSTANT })
   createdAt!: Date;
 }

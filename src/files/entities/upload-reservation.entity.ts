@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { bigintToNumber } from '../../database/column-types';
+import { bigintToNumber, INSTANT } from '../../database/column-types';
 
 /**
  * One upload in flight. It holds quota for bytes not stored yet (so concurrent uploads cannot
@@ -25,11 +25,11 @@ export class UploadReservation {
   @Column({ name: 'instance_id', type: 'varchar', length: 255 })
   instanceId!: string;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', ...INSTANT })
   createdAt!: Date;
 
   /** Refreshed while bytes flow, so that only abandoned rows ever look stale. */
   @Index('ix_upload_reservations_heartbeat')
-  @Column({ name: 'heartbeat_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'heartbeat_at', ...INSTANT })
   heartbeatAt!: Date;
 }

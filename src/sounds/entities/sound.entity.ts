@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { bigintToNumber } from '../../database/column-types';
+import { bigintToNumber, INSTANT } from '../../database/column-types';
 import { User } from '../../users/user.entity';
 
 @Entity('sounds')
@@ -45,6 +45,6 @@ export class Sound {
   @Column({ type: 'varchar', length: 64 })
   sha256!: string;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', ...INSTANT })
   createdAt!: Date;
 }
