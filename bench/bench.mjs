@@ -5,13 +5,13 @@
 //
 // Environment (all optional): BENCH_MIB=256 (file size), BENCH_RUNS=5, BENCH_BIG_MIB=1024,
 // BENCH_ONLY=cloudstash,nginx,node-64k,node-1m (subset of targets).
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, log, median, processes } from './support.mjs';
 
 const MiB = 1024 * 1024;
 const SIZE_MIB = Number(process.env.BENCH_MIB ?? 256);
@@ -20,69 +20,7 @@ const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? 1024);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'cloudstash-bench-'));
-const children = new Set();
-
-function cleanup() {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  rmSync(work, { recursive: true, force: true });
-}
-process.on('exit', cleanup);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-
-const log = (...args) => console.error(...args);
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-    server.on('error', fail);
-  });
-}
-
-function makeFile(path, mib, random) {
-  const block = Buffer.alloc(MiB);
-  randomFillSync(block);
-  const fd = openSync(path, 'w');
-  for (let i = 0; i < mib; i++) {
-    // The big RSS file repeats one random block: its content does not matter, its size does.
-    if (random) randomFillSync(block);
-    writeSync(fd, block);
-  }
-  closeSync(fd);
-}
-
-function start(name, command, args, options = {}) {
-  const logFile = openSync(join(work, `${name}.log`), 'w');
-  const child = spawn(command, args, { stdio: ['ignore', logFile, logFile], ...options });
-  closeSync(logFile);
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitUntilUp(url, child, name) {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) break;
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${name} did not start; see its log:\n${readFileSync(join(work, `${name}.log`), 'utf8').slice(-2000)}`);
-}
+const { start, stop, waitUntilUp } = processes(work);
 
 /** One curl transfer; returns MiB/s over the whole request (connect to last byte). */
 function curl(args, bytes) {
@@ -94,8 +32,6 @@ function curl(args, bytes) {
     });
   });
 }
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
  * Round-robin over the targets, so that a burst of load from elsewhere on the machine hits
