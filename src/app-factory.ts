@@ -4,6 +4,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { AppLogger } from './observability/app-logger';
 import { ObservabilityOptions } from './observability/observability.module';
+import { RequestObserver } from './observability/request-observer';
 import { setupOpenApi } from './openapi';
 import { applyHttpSecurity } from './security/http-security';
 
@@ -12,11 +13,13 @@ export async function createApp(config: AppConfig, options: ObservabilityOptions
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     // The app's own JSON parser runs as middleware, so that upload routes can stream raw bodies.
     bodyParser: false,
-    // Start-up lines wait for the JSON logger (nestjs-pino), so every line has one format.
+    // Start-up lines wait for the JSON logger (pino), so every line has one format.
     bufferLogs: true,
     logger: config.logLevel === 'silent' ? false : undefined,
   });
   app.useLogger(app.get(AppLogger));
+  // First of all: the request id, and the log line and metrics once the answer is sent.
+  app.use(app.get(RequestObserver).handle);
   app.disable('x-powered-by');
   app.set('etag', false);
   // Before Swagger and the routes, so that every answer carries the security headers.

@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module';
 import { AvailabilityModule } from './availability/availability.module';
 import { SessionGuard } from './auth/guards/session.guard';
 import { HttpExceptionFilter } from './common/http/http-exception.filter';
+import { EVERY_PATH } from './common/http/every-path';
 import { jsonBodyParser } from './common/http/json-body.middleware';
 import { AppValidationPipe } from './common/http/validation';
 import { APP_CONFIG, AppConfig } from './config/app-config';
@@ -45,11 +46,11 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(cookieParser()).forRoutes('{*path}');
+    consumer.apply(cookieParser()).forRoutes(EVERY_PATH);
     // Before any body is read: a refused cross-site upload costs nothing.
-    consumer.apply(CrossSiteMiddleware).forRoutes('{*path}');
+    consumer.apply(CrossSiteMiddleware).forRoutes(EVERY_PATH);
     // PUT /files/{filename} streams its raw body into the blob store: no parser may read it first.
-    consumer.apply(jsonBodyParser).exclude({ path: 'files/:filename', method: RequestMethod.PUT }).forRoutes('{*path}');
+    consumer.apply(jsonBodyParser).exclude({ path: 'files/:filename', method: RequestMethod.PUT }).forRoutes(EVERY_PATH);
   }
 
   async onApplicationBootstrap(): Promise<void> {

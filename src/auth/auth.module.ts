@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { jwtKey } from './jwt-key';
 import { JwtStrategy } from './guards/jwt.strategy';
 import { SessionGuard } from './guards/session.guard';
 import { SessionCookie } from './session-cookie';
@@ -15,7 +16,7 @@ import { SessionsModule } from './sessions/sessions.module';
     PassportModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+      useFactory: (config: AppConfig) => ({ secret: jwtKey(config), signOptions: { algorithm: 'HS256' } }),
     }),
     SessionsModule,
     UsersModule,

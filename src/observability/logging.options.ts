@@ -1,15 +1,14 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestMethod } from '@nestjs/common';
-import { Params } from 'nestjs-pino';
-import { DestinationStream } from 'pino';
-import { Options } from 'pino-http';
+import pino, { DestinationStream, Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { AppConfig } from '../config/app-config';
-import { pathOf, routeOf, userIdOf } from './request-facts';
-import { requestIdOf } from './request-id';
+
+/** The one pino logger of the app; AppLogger (Nest's lines) and RequestObserver (request lines) write through it. */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
 /**
- * Belt and braces: the request line is built from an allowlist (below), so headers and bodies
- * never reach it; these paths catch a secret that some other log call passes by name.
+ * Belt and braces: the request line is built from an allowlist (request-observer.ts), so
+ * headers and bodies never reach it; these paths catch a secret that some other log call passes
+ * by name.
  */
 export const REDACTED_PATHS = [
   'password',
@@ -27,45 +26,13 @@ export const REDACTED_PATHS = [
   '*.headers',
 ];
 
-/** One line per request: exactly these members, nothing taken from headers or bodies. */
-function requestLine(req: IncomingMessage, res: ServerResponse, durationMs: number): Record<string, unknown> {
-  return {
-    method: req.method,
-    route: routeOf(req),
-    path: pathOf(req),
-    status: res.statusCode,
-    durationMs,
-    userId: userIdOf(req),
-  };
+/** A person at a terminal reads pino-pretty's lines; anything else (files, collectors) gets JSON. */
+function prettyStream(): DestinationStream {
+  return pinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true });
 }
 
-function durationOf(val: object): number {
-  const time = (val as { responseTime?: unknown }).responseTime;
-  return typeof time === 'number' ? time : 0;
-}
-
-export function loggingOptions(config: AppConfig, destination: DestinationStream | undefined): Params {
-  const options: Options = {
-    level: config.logLevel,
-    // Request logs carry only the request id as context; the line itself is requestLine().
-    quietReqLogger: true,
-    quietResLogger: true,
-    customAttributeKeys: { reqId: 'requestId' },
-    genReqId: requestIdOf,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    // 503 is a known condition (a dependency down, draining), already logged once as an outage.
-    customLogLevel: (_req, res, error) => (res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info'),
-    customSuccessMessage: () => 'request completed',
-    customErrorMessage: () => 'request failed',
-    customSuccessObject: (req, res, val: object) => requestLine(req, res, durationOf(val)),
-    customErrorObject: (req, res, error, val: object) => ({
-      ...requestLine(req, res, durationOf(val)),
-      error: { type: error.name, message: error.message },
-    }),
-  };
-  return {
-    pinoHttp: destination ? [options, destination] : options,
-    // Nest 11 (path-to-regexp 8) spelling of "every path".
-    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-  };
+/** JSON lines to `destination` (tests), else to stdout (pretty on a TTY), written synchronously so that none is lost at exit. */
+export function createRootLogger(config: AppConfig, destination?: DestinationStream): Logger {
+  const options = { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return pino(options, destination ?? (process.stdout.isTTY ? prettyStream() : pino.destination({ dest: 1, sync: true })));
 }

@@ -1,13 +1,11 @@
-import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { DestinationStream } from 'pino';
-import pinoPretty from 'pino-pretty';
 import { AppLogger } from './app-logger';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
-import { loggingOptions } from './logging.options';
+import { createRootLogger, ROOT_LOGGER } from './logging.options';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { RequestObserver } from './request-observer';
 
 export interface ObservabilityOptions {
   /** Where the JSON log lines go (default stdout); tests pass a stream to read them. */
@@ -15,33 +13,24 @@ export interface ObservabilityOptions {
 }
 
 /**
- * Structured request logs with request ids (nestjs-pino) and Prometheus metrics. Global, so
- * that any module can inject MetricsService to count its bytes and sessions.
+ * Structured logs (pino: one line per request with its request id, and Nest's own lines) and
+ * Prometheus metrics. Global, so that any module can inject MetricsService to count its bytes
+ * and sessions. RequestObserver is mounted by createApp ahead of everything else.
  */
-function prettyStream(): DestinationStream {
-  return pinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true });
-}
-
 @Global()
 @Module({})
-export class ObservabilityModule implements NestModule {
+export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions = {}): DynamicModule {
     return {
       module: ObservabilityModule,
-      imports: [
-        LoggerModule.forRootAsync({
-          inject: [APP_CONFIG],
-          // A person at a terminal reads pino-pretty's lines; anything else (files, collectors) gets JSON.
-          useFactory: (config: AppConfig) => loggingOptions(config, options.logDestination ?? (process.stdout.isTTY ? prettyStream() : undefined)),
-        }),
-      ],
       controllers: [MetricsController],
-      providers: [MetricsService, HttpMetricsMiddleware, AppLogger],
-      exports: [MetricsService, AppLogger],
+      providers: [
+        { provide: ROOT_LOGGER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createRootLogger(config, options.logDestination) },
+        MetricsService,
+        RequestObserver,
+        AppLogger,
+      ],
+      exports: [MetricsService, AppLogger, RequestObserver],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('{*path}');
   }
 }

@@ -7,6 +7,7 @@ import { SessionStore } from '../sessions/session-store';
 import { UsersService } from '../../users/users.service';
 import { Principal } from './access.decorators';
 import { extractToken } from './token-extractor';
+import { jwtKey } from '../jwt-key';
 
 export interface TokenPayload {
   sid: string;
@@ -24,7 +25,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly sessions: SessionStore,
     private readonly users: UsersService,
   ) {
-    super({ jwtFromRequest: extractToken, secretOrKey: config.jwtSecret, algorithms: ['HS256'], passReqToCallback: true });
+    super({ jwtFromRequest: extractToken, secretOrKey: jwtKey(config) as unknown as Buffer, algorithms: ['HS256'], passReqToCallback: true });
   }
 
   async validate(_req: Request, payload: TokenPayload): Promise<Principal | false> {
