@@ -6,7 +6,7 @@ import { clientOf } from '../common/http/client-info';
 import { DeviceCookie } from '../rate-limit/device-cookie';
 import { PasswordAttemptsLimited, SignUpLimited } from '../rate-limit/sign-up-limit.interceptor';
 import { NewCredentialsDto } from '../users/dto/credentials.dto';
-import { User } from '../users/user.entity';
+import { SessionUser } from '../users/user.entity';
 import { AUTH_MESSAGES } from './auth.constants';
 import { AuthService, IssuedSession } from './auth.service';
 import { AuthenticateDto, AuthenticateResponseDto, LoginDto, LoginResponseDto, SessionView, TokenDto } from './dto/login.dto';
@@ -49,7 +49,7 @@ export class AuthController {
   @Authenticated({ failure: 'storage', duringPasswordChange: true })
   @HttpCode(200)
   @ApiOkResponse({ type: MessageDto, description: 'session ended; the cookie is cleared' })
-  async logout(@CurrentUser() user: User, @CurrentSession() session: SessionRecord, @Res({ passthrough: true }) res: Response): Promise<MessageDto> {
+  async logout(@CurrentUser() user: SessionUser, @CurrentSession() session: SessionRecord, @Res({ passthrough: true }) res: Response): Promise<MessageDto> {
     await this.auth.logout(session);
     this.cookie.clear(res);
     return { message: AUTH_MESSAGES.loggedOut(user.username) };
@@ -92,7 +92,7 @@ export class AuthController {
   @Get('auth/sessions')
   @Authenticated({ failure: 'account' })
   @ApiOkResponse({ type: [SessionView], description: "the caller's open sessions" })
-  listSessions(@CurrentUser() user: User, @CurrentSession() session: SessionRecord): Promise<SessionView[]> {
+  listSessions(@CurrentUser() user: SessionUser, @CurrentSession() session: SessionRecord): Promise<SessionView[]> {
     return this.auth.listSessions(user, session);
   }
 
@@ -101,7 +101,7 @@ export class AuthController {
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'that session ended' })
   @ApiResponse({ status: 404, type: ErrorDto })
-  endSession(@CurrentUser() user: User, @Param('id') id: string): Promise<void> {
+  endSession(@CurrentUser() user: SessionUser, @Param('id') id: string): Promise<void> {
     return this.auth.endSession(user, id);
   }
 
@@ -109,7 +109,7 @@ export class AuthController {
   @Authenticated({ failure: 'account' })
   @HttpCode(204)
   @ApiResponse({ status: 204, description: "all the caller's other sessions ended" })
-  endOtherSessions(@CurrentUser() user: User, @CurrentSession() session: SessionRecord): Promise<void> {
+  endOtherSessions(@CurrentUser() user: SessionUser, @CurrentSession() session: SessionRecord): Promise<void> {
     return this.auth.endOtherSessions(user, session);
   }
 

@@ -8,7 +8,7 @@ import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { ClientInfo } from '../common/http/client-info';
 import { AuthService } from './auth.service';
-import { TokenPayload } from './guards/jwt.strategy';
+import { TokenPayload } from './guards/session-verifier';
 import { SessionRecord, SessionStore } from './sessions/session-store';
 
 const SECRET = 'unit-test-secret-of-some-length';

@@ -4,13 +4,13 @@ import { JwtService } from '@nestjs/jwt';
 import { ClientInfo } from '../common/http/client-info';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PasswordAttempts } from '../rate-limit/password-attempts.service';
-import { User } from '../users/user.entity';
+import { SessionUser, User } from '../users/user.entity';
 import { USER_MESSAGES, USERNAME_PATTERN } from '../users/users.constants';
 import { UsersService } from '../users/users.service';
 import { NewCredentialsDto } from '../users/dto/credentials.dto';
 import { AUTH_MESSAGES } from './auth.constants';
 import { LoginDto, SessionView } from './dto/login.dto';
-import { TokenPayload } from './guards/jwt.strategy';
+import { TokenPayload } from './guards/session-verifier';
 import { SessionRecord, SessionStore } from './sessions/session-store';
 
 export interface IssuedSession {
@@ -72,7 +72,7 @@ export class AuthService {
     await this.sessions.delete(session.id);
   }
 
-  async listSessions(user: User, current: SessionRecord): Promise<SessionView[]> {
+  async listSessions(user: SessionUser, current: SessionRecord): Promise<SessionView[]> {
     const sessions = await this.sessions.listByUser(user.id);
     return sessions.map((s) => ({
       id: s.id,
@@ -85,14 +85,14 @@ export class AuthService {
     }));
   }
 
-  async endSession(user: User, id: string): Promise<void> {
+  async endSession(user: SessionUser, id: string): Promise<void> {
     const session = await this.sessions.find(id);
     if (!session || session.userId !== user.id || !(await this.sessions.delete(id))) {
       throw new NotFoundException({ error: AUTH_MESSAGES.sessionNotFound });
     }
   }
 
-  async endOtherSessions(user: User, current: SessionRecord): Promise<void> {
+  async endOtherSessions(user: SessionUser, current: SessionRecord): Promise<void> {
     await this.sessions.deleteAllOfUser(user.id, current.id);
   }
 

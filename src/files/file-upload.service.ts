@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
 import { BlobStore, BlobTooLargeError, BlobWriteResult } from '../storage/blob-store';
 import { holdEarlyErrors } from '../storage/metered-copy';
-import { User } from '../users/user.entity';
+import { SessionUser } from '../users/user.entity';
 import { storedContentType } from './content-type';
 import { isForeignKeyViolation } from '../database/database-errors';
 import { FileVersion } from './entities/file-version.entity';
@@ -96,14 +96,14 @@ export class FileUploadService {
   }
 
   /** One upload as a new version of the owner's file `name`. */
-  async store(owner: User, name: string, source: UploadSource): Promise<StoredUpload> {
+  async store(owner: SessionUser, name: string, source: UploadSource): Promise<StoredUpload> {
     const contentType = storedContentType(source.contentType);
     const held = await this.receive(owner, source, { source: 'files', contentType });
     return held.commit(() => this.commitVersion(owner.id, name, held, contentType));
   }
 
   /** Streams the bytes into the blob store under a quota reservation; the caller then commits or discards. */
-  async receive(owner: User, source: UploadSource, options: ReceiveOptions): Promise<HeldUpload> {
+  async receive(owner: SessionUser, source: UploadSource, options: ReceiveOptions): Promise<HeldUpload> {
     const limit = this.config.maxUploadBytes;
     // A declared size over the limit is refused before a byte is read.
     if (source.size !== undefined && source.size > limit) throw tooLarge(limit);
@@ -117,7 +117,7 @@ export class FileUploadService {
     }
   }
 
-  private async receiveHeld(owner: User, source: UploadSource, options: ReceiveOptions): Promise<HeldUpload> {
+  private async receiveHeld(owner: SessionUser, source: UploadSource, options: ReceiveOptions): Promise<HeldUpload> {
     const limit = this.config.maxUploadBytes;
     const key = this.blobs.newKey();
     const hold = await this.reserve(owner, key, source);
@@ -186,7 +186,7 @@ export class FileUploadService {
    * Reservations are read before stored bytes, so that an upload committing in between is
    * counted twice (harmless) rather than not at all.
    */
-  private async reserve(owner: User, blobKey: string, source: UploadSource): Promise<Hold> {
+  private async reserve(owner: SessionUser, blobKey: string, source: UploadSource): Promise<Hold> {
     const cap = Math.min(this.config.maxUploadBytes, source.size ?? source.atMost ?? Number.MAX_SAFE_INTEGER);
     const base = { userId: owner.id, blobKey, instanceId: this.instanceId };
     const quota = owner.storageQuota;

@@ -6,7 +6,7 @@ import { ErrorDto } from '../common/dto/responses.dto';
 import { BlobResponder, Disposition } from '../storage/blob-responder';
 import { MultipartParts } from '../common/uploads/multipart-parts';
 import { declaredLength, MultipartUploadInterceptor, RawUploadInterceptor, UploadedParts } from '../common/uploads/upload.interceptor';
-import { User } from '../users/user.entity';
+import { SessionUser } from '../users/user.entity';
 import { FileIdDto, FileListWithSharedDto, FileVersionDto, FileVersionQuery, ListFilesQuery, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
 import { DownloadFileDto } from './dto/share.dto';
 import { FileNamePipe } from './file-name.pipe';
@@ -50,7 +50,7 @@ export class FilesController {
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
   @ApiResponse({ status: 413, type: ErrorDto, description: 'over MAX_UPLOAD_BYTES' })
   @ApiResponse({ status: 507, type: ErrorDto, description: "over the user's storage quota" })
-  async uploadFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<StoredFileVersionDto> {
+  async uploadFile(@CurrentUser() user: SessionUser, @Param('filename', FileNamePipe) name: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<StoredFileVersionDto> {
     const stored = await this.files.putFile(user, name, { stream: req, contentType: req.headers['content-type'], size: declaredLength(req) });
     res.setHeader('Location', `/files/${encodeURIComponent(stored.name)}`);
     return stored;
@@ -61,7 +61,7 @@ export class FilesController {
   @ApiOkResponse({ description: 'the headers of the GET, no body' })
   @ApiResponse({ status: 400, description: 'bad file name or version' })
   @ApiResponse({ status: 404, description: 'no such file or version' })
-  async headFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async headFile(@CurrentUser() user: SessionUser, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.serve(req, res, await this.files.findOwnVersion(user, name, query.version), 'inline');
   }
 
@@ -69,7 +69,7 @@ export class FilesController {
   @FileBytesDocs()
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name or version' })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'no such file or version' })
-  async downloadFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async downloadFile(@CurrentUser() user: SessionUser, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.serve(req, res, await this.files.findOwnVersion(user, name, query.version), 'inline');
   }
 
@@ -78,7 +78,7 @@ export class FilesController {
   @ApiResponse({ status: 204, description: 'removed with all its versions, or only `?version=N`' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name or version' })
   @ApiResponse({ status: 404, type: ErrorDto })
-  deleteFile(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery): Promise<void> {
+  deleteFile(@CurrentUser() user: SessionUser, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery): Promise<void> {
     return this.files.deleteFile(user, name, query.version);
   }
 
@@ -88,7 +88,7 @@ export class FilesController {
     schema: { oneOf: [{ type: 'array', items: { type: 'string' } }, { $ref: getSchemaPath(FileListWithSharedDto) }] },
   })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad include' })
-  listFiles(@CurrentUser() user: User, @Query() query: ListFilesQuery): Promise<string[] | FileListWithSharedDto> {
+  listFiles(@CurrentUser() user: SessionUser, @Query() query: ListFilesQuery): Promise<string[] | FileListWithSharedDto> {
     return query.include === 'shared' ? this.files.listNamesWithShared(user) : this.files.listNames(user);
   }
 
@@ -96,7 +96,7 @@ export class FilesController {
   @ApiOkResponse({ type: [FileVersionDto], description: 'newest first' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
   @ApiResponse({ status: 404, type: ErrorDto })
-  listFileVersions(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string): Promise<FileVersionDto[]> {
+  listFileVersions(@CurrentUser() user: SessionUser, @Param('filename', FileNamePipe) name: string): Promise<FileVersionDto[]> {
     return this.files.listVersions(user, name);
   }
 
@@ -105,7 +105,7 @@ export class FilesController {
   @ApiOkResponse({ type: FileIdDto, description: "the id of one of the caller's own files" })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'the caller has no file with that name' })
-  getFileId(@CurrentUser() user: User, @Param('filename', FileNamePipe) name: string): Promise<FileIdDto> {
+  getFileId(@CurrentUser() user: SessionUser, @Param('filename', FileNamePipe) name: string): Promise<FileIdDto> {
     return this.files.findOwnFileId(user, name);
   }
 
@@ -121,7 +121,7 @@ export class FilesController {
   @ApiResponse({ status: 400, type: ErrorDto, description: 'no file part, bad file name, or not multipart' })
   @ApiResponse({ status: 413, type: ErrorDto, description: 'a file over MAX_UPLOAD_BYTES' })
   @ApiResponse({ status: 507, type: ErrorDto, description: "over the user's storage quota" })
-  uploadFiles(@CurrentUser() user: User, @UploadedParts() parts: MultipartParts, @Req() req: Request): Promise<UploadResultDto> {
+  uploadFiles(@CurrentUser() user: SessionUser, @UploadedParts() parts: MultipartParts, @Req() req: Request): Promise<UploadResultDto> {
     return this.files.uploadParts(user, parts, declaredLength(req));
   }
 
@@ -130,7 +130,7 @@ export class FilesController {
   @FileBytesDocs()
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file_id' })
   @ApiResponse({ status: 404, type: ErrorDto, description: '{error: "File not belong to user"}: neither yours nor shared with you' })
-  async downloadSharedFile(@CurrentUser() user: User, @Body() body: DownloadFileDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async downloadSharedFile(@CurrentUser() user: SessionUser, @Body() body: DownloadFileDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.serve(req, res, await this.files.findReadableLatest(user, body.file_id), 'attachment');
   }
 

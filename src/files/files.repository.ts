@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
+import { PreparedQuery } from '../database/prepared-query';
 import { StoredFile } from './entities/stored-file.entity';
 import { FileShare } from './entities/file-share.entity';
 import { FileVersion } from './entities/file-version.entity';
@@ -20,7 +21,17 @@ export interface OwnerUsage {
  */
 @Injectable()
 export class FilesRepository {
-  constructor(@InjectRepository(StoredFile) private readonly files: Repository<StoredFile>) {}
+  /** The owner's file names that hold at least one version, in byte order: `GET /files`. */
+  private readonly namesByOwner: PreparedQuery<{ ownerId: number }, Pick<StoredFile, 'name'>>;
+
+  constructor(@InjectRepository(StoredFile) private readonly files: Repository<StoredFile>) {
+    this.namesByOwner = PreparedQuery.select(files, 'f', ['name'], (qb, p) =>
+      qb
+        .where('f.owner_id = :ownerId', { ownerId: p.ownerId })
+        .andWhere(`EXISTS (SELECT 1 FROM file_versions v WHERE v.file_id = f.id)`)
+        .orderBy('f.name', 'ASC'),
+    );
+  }
 
   findByOwnerAndName(ownerId: number, name: string): Promise<StoredFile | null> {
     return this.files.findOneBy({ ownerId, name });
@@ -60,13 +71,7 @@ export class FilesRepository {
 
   /** The owner's file names that hold at least one version, in byte order. */
   async listNamesByOwner(ownerId: number): Promise<string[]> {
-    const rows = await this.files
-      .createQueryBuilder('f')
-      .select('f.name', 'name')
-      .where('f.owner_id = :ownerId', { ownerId })
-      .andWhere(`EXISTS (SELECT 1 FROM file_versions v WHERE v.file_id = f.id)`)
-      .orderBy('f.name', 'ASC')
-      .getRawMany<{ name: string }>();
+    const rows = await this.namesByOwner.run({ ownerId });
     return rows.map((row) => row.name);
   }
 

@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { UploadPart } from '../common/uploads/multipart-parts';
 import { BlobStore } from '../storage/blob-store';
-import { User } from '../users/user.entity';
+import { SessionUser } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { FileIdDto, FileListWithSharedDto, FileVersionDto, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
 import { FileVersion } from './entities/file-version.entity';
@@ -44,7 +44,7 @@ export class FilesService implements OnModuleInit {
   }
 
   /** `PUT /files/{filename}`. */
-  async putFile(owner: User, name: string, source: UploadSource): Promise<StoredFileVersionDto> {
+  async putFile(owner: SessionUser, name: string, source: UploadSource): Promise<StoredFileVersionDto> {
     const { file, version } = await this.uploads.store(owner, name, source);
     return toStoredFileVersionDto(file, version);
   }
@@ -54,7 +54,7 @@ export class FilesService implements OnModuleInit {
    * received (blob written, quota reserved) before any becomes a version, so a cut body, a bad
    * name or a full quota in a later part leaves none of the earlier ones behind.
    */
-  async uploadParts(owner: User, parts: AsyncIterable<UploadPart>, atMost: number | undefined): Promise<UploadResultDto> {
+  async uploadParts(owner: SessionUser, parts: AsyncIterable<UploadPart>, atMost: number | undefined): Promise<UploadResultDto> {
     const held: { name: string; contentType: string; upload: HeldUpload }[] = [];
     try {
       for await (const part of parts) {
@@ -81,17 +81,17 @@ export class FilesService implements OnModuleInit {
     return { message: FILE_MESSAGES.uploadSuccess, files: stored.map(({ file, version }) => toUploadedFileDto(file, version)) };
   }
 
-  listNames(owner: User): Promise<string[]> {
+  listNames(owner: SessionUser): Promise<string[]> {
     return this.files.listNamesByOwner(owner.id);
   }
 
-  async listNamesWithShared(user: User): Promise<FileListWithSharedDto> {
+  async listNamesWithShared(user: SessionUser): Promise<FileListWithSharedDto> {
     const [yours, shared] = await Promise.all([this.files.listNamesByOwner(user.id), this.files.listNamesSharedWith(user.id)]);
     return { your_files: yours, shared_files: shared };
   }
 
   /** The owner's file by name: its newest version, or the one asked for. */
-  async findOwnVersion(owner: User, name: string, versionNumber?: number): Promise<FileRead> {
+  async findOwnVersion(owner: SessionUser, name: string, versionNumber?: number): Promise<FileRead> {
     const file = await this.files.findByOwnerAndName(owner.id, name);
     if (!file) throw new NotFoundException({ error: FILE_MESSAGES.fileNotFound });
     const version = versionNumber === undefined ? await this.versions.latest(file.id) : await this.versions.findOne(file.id, versionNumber);
@@ -102,7 +102,7 @@ export class FilesService implements OnModuleInit {
   }
 
   /** `POST /download`: the newest version, for the owner or a user the file is shared with. */
-  async findReadableLatest(reader: User, fileId: number): Promise<FileRead> {
+  async findReadableLatest(reader: SessionUser, fileId: number): Promise<FileRead> {
     const file = await this.files.findReadableById(reader.id, fileId);
     const version = file ? await this.versions.latest(file.id) : null;
     if (!file || !version) throw new NotFoundException({ error: FILE_MESSAGES.fileNotBelongToUser });
@@ -110,12 +110,12 @@ export class FilesService implements OnModuleInit {
   }
 
   /** The id S4's routes take, for one of the owner's files named as people know it. */
-  async findOwnFileId(owner: User, name: string): Promise<FileIdDto> {
+  async findOwnFileId(owner: SessionUser, name: string): Promise<FileIdDto> {
     const { file } = await this.findOwnVersion(owner, name);
     return { id: file.id, name: file.name };
   }
 
-  async listVersions(owner: User, name: string): Promise<FileVersionDto[]> {
+  async listVersions(owner: SessionUser, name: string): Promise<FileVersionDto[]> {
     const file = await this.files.findByOwnerAndName(owner.id, name);
     const versions = file ? await this.versions.listOfFile(file.id) : [];
     if (versions.length === 0) throw new NotFoundException({ error: FILE_MESSAGES.fileNotFound });
@@ -123,7 +123,7 @@ export class FilesService implements OnModuleInit {
   }
 
   /** Removes one version, or every version; the file goes with its last version. */
-  async deleteFile(owner: User, name: string, versionNumber?: number): Promise<void> {
+  async deleteFile(owner: SessionUser, name: string, versionNumber?: number): Promise<void> {
     if (versionNumber !== undefined) {
       const { file, version } = await this.findOwnVersion(owner, name, versionNumber);
       await this.removeVersions(file, [version]);
@@ -136,7 +136,7 @@ export class FilesService implements OnModuleInit {
   }
 
   /** The user deletion hook: every file, version and blob of the user. */
-  async deleteAllOf(user: User): Promise<void> {
+  async deleteAllOf(user: SessionUser): Promise<void> {
     const files = await this.files.listByOwner(user.id);
     const versions = await this.versions.listOfOwner(user.id);
     await this.versions.deleteByIds(versions.map((version) => version.id));

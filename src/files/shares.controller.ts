@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../auth/guards/access.decorators';
 import { ErrorDto, MessageDto } from '../common/dto/responses.dto';
-import { User } from '../users/user.entity';
+import { SessionUser } from '../users/user.entity';
 import { IncomingShareDto, OutgoingShareDto, ShareFileDto } from './dto/share.dto';
 import { FILE_MESSAGES } from './files.constants';
 import { ShareIdPipe } from './share-id.pipe';
@@ -20,7 +20,7 @@ export class SharesController {
   @ApiOkResponse({ type: MessageDto, description: '{message: "File share success"}; sharing again changes nothing' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad ids, or sharing with oneself' })
   @ApiResponse({ status: 404, type: ErrorDto, description: '"File not belong to user_origin" or "User_destination not exist"' })
-  async shareFile(@CurrentUser() user: User, @Body() body: ShareFileDto): Promise<MessageDto> {
+  async shareFile(@CurrentUser() user: SessionUser, @Body() body: ShareFileDto): Promise<MessageDto> {
     await this.shares.share(user, body);
     return { message: FILE_MESSAGES.shareSuccess };
   }
@@ -29,7 +29,7 @@ export class SharesController {
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'the share ended' })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'not your file, or not shared with that user' })
-  unshareFile(@CurrentUser() user: User, @Body() body: ShareFileDto): Promise<void> {
+  unshareFile(@CurrentUser() user: SessionUser, @Body() body: ShareFileDto): Promise<void> {
     return this.shares.unshare(user, body);
   }
 
@@ -37,19 +37,19 @@ export class SharesController {
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'you no longer see that file; its owner keeps it' })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'no such file is shared with you' })
-  declineShare(@CurrentUser() user: User, @Param('fileId', ShareIdPipe) fileId: number): Promise<void> {
+  declineShare(@CurrentUser() user: SessionUser, @Param('fileId', ShareIdPipe) fileId: number): Promise<void> {
     return this.shares.decline(user, fileId);
   }
 
   @Get('shares/incoming')
   @ApiOkResponse({ type: [IncomingShareDto], description: 'files other users shared with you' })
-  listIncomingShares(@CurrentUser() user: User): Promise<IncomingShareDto[]> {
+  listIncomingShares(@CurrentUser() user: SessionUser): Promise<IncomingShareDto[]> {
     return this.shares.listIncoming(user);
   }
 
   @Get('shares/outgoing')
   @ApiOkResponse({ type: [OutgoingShareDto], description: 'your files you shared, and with whom' })
-  listOutgoingShares(@CurrentUser() user: User): Promise<OutgoingShareDto[]> {
+  listOutgoingShares(@CurrentUser() user: SessionUser): Promise<OutgoingShareDto[]> {
     return this.shares.listOutgoing(user);
   }
 }

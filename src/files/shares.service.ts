@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { User } from '../users/user.entity';
+import { SessionUser } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { IncomingShareDto, OutgoingShareDto, ShareFileDto } from './dto/share.dto';
 import { toIncomingShareDto, toOutgoingShareDto } from './file.mappers';
@@ -18,7 +18,7 @@ export class SharesService {
     private readonly users: UsersService,
   ) {}
 
-  async share(owner: User, dto: ShareFileDto): Promise<void> {
+  async share(owner: SessionUser, dto: ShareFileDto): Promise<void> {
     // Ownership first: someone else's file is "not yours" whoever it would go to.
     const file = await this.files.findByOwnerAndId(owner.id, dto.file_id);
     if (!file) throw new NotFoundException({ error: FILE_MESSAGES.fileNotBelongToUserOrigin });
@@ -27,18 +27,18 @@ export class SharesService {
     await this.shares.add(file.id, dto.user_destination_id);
   }
 
-  async unshare(owner: User, dto: ShareFileDto): Promise<void> {
+  async unshare(owner: SessionUser, dto: ShareFileDto): Promise<void> {
     const file = await this.files.findByOwnerAndId(owner.id, dto.file_id);
     if (!file) throw new NotFoundException({ error: FILE_MESSAGES.fileNotBelongToUserOrigin });
     if (!(await this.shares.remove(file.id, dto.user_destination_id))) throw new NotFoundException({ error: FILE_MESSAGES.shareNotFound });
   }
 
   /** The recipient declines a file shared with them; the owner's file is untouched. */
-  async decline(recipient: User, fileId: number): Promise<void> {
+  async decline(recipient: SessionUser, fileId: number): Promise<void> {
     if (!(await this.shares.remove(fileId, recipient.id))) throw new NotFoundException({ error: FILE_MESSAGES.shareNotFound });
   }
 
-  async listIncoming(user: User): Promise<IncomingShareDto[]> {
+  async listIncoming(user: SessionUser): Promise<IncomingShareDto[]> {
     const shares = await this.shares.listIncoming(user.id);
     const fileIds = shares.map((share) => share.fileId);
     const files = new Map((await this.files.findByIds(fileIds)).map((file) => [file.id, file]));
@@ -52,7 +52,7 @@ export class SharesService {
     });
   }
 
-  async listOutgoing(owner: User): Promise<OutgoingShareDto[]> {
+  async listOutgoing(owner: SessionUser): Promise<OutgoingShareDto[]> {
     const shares = await this.shares.listOutgoing(owner.id);
     const files = new Map((await this.files.findByIds(shares.map((share) => share.fileId))).map((file) => [file.id, file]));
     const recipients = await this.users.usernamesByIds(shares.map((share) => share.userId));

@@ -2,8 +2,8 @@ import { SoundDto } from './dto/sound.dto';
 import { Sound } from './entities/sound.entity';
 import { streamUrlOf } from './sounds.constants';
 
-/** What the API shows of a sound: never its blob key. `sound.owner` must be loaded. */
-export function toSoundView(sound: Sound): SoundDto {
+/** What the API shows of a sound: never its blob key. `sound.owner` must be loaded (its name suffices). */
+export function toSoundView(sound: Omit<Sound, 'owner'> & { owner?: { username: string } }): SoundDto {
   return {
     id: sound.id,
     title: sound.title,

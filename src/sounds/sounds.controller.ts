@@ -6,7 +6,7 @@ import { ErrorDto } from '../common/dto/responses.dto';
 import { BlobResponder } from '../storage/blob-responder';
 import { MultipartParts } from '../common/uploads/multipart-parts';
 import { declaredLength, MultipartUploadInterceptor, UploadedParts } from '../common/uploads/upload.interceptor';
-import { User } from '../users/user.entity';
+import { SessionUser } from '../users/user.entity';
 import { ListSoundsQueryDto, SoundDto, SoundPageDto, UploadSoundDto } from './dto/sound.dto';
 import { SOUND_MULTIPART, SOUND_STREAM_HEADERS } from './sounds.constants';
 import { SoundIdPipe } from './sound-id.pipe';
@@ -38,7 +38,7 @@ export class SoundsController {
   @ApiResponse({ status: 413, type: ErrorDto, description: 'over MAX_UPLOAD_BYTES' })
   @ApiResponse({ status: 415, type: ErrorDto, description: 'the bytes are not MP3, WAV, OGG/Opus, FLAC, M4A/AAC or WebM' })
   @ApiResponse({ status: 507, type: ErrorDto, description: "over the user's storage quota (sounds count toward it)" })
-  uploadSound(@CurrentUser() user: User, @UploadedParts() parts: MultipartParts, @Req() req: Request): Promise<SoundDto> {
+  uploadSound(@CurrentUser() user: SessionUser, @UploadedParts() parts: MultipartParts, @Req() req: Request): Promise<SoundDto> {
     return this.sounds.upload(user, parts, declaredLength(req));
   }
 
@@ -70,7 +70,7 @@ export class SoundsController {
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'deleted, with its bytes' })
   @ApiResponse({ status: 404, type: ErrorDto })
-  deleteSound(@CurrentUser() user: User, @Param('id', SoundIdPipe) id: number): Promise<void> {
+  deleteSound(@CurrentUser() user: SessionUser, @Param('id', SoundIdPipe) id: number): Promise<void> {
     return this.sounds.delete(user, id);
   }
 }

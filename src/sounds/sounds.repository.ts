@@ -1,9 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { FindOptionsSelect, Repository } from 'typeorm';
 import { Sound } from './entities/sound.entity';
 
 export type NewSound = Omit<Sound, 'id' | 'owner' | 'createdAt'>;
+
+/** A sound with its owner's id and name: never the owner's password hash or data. */
+const WITH_OWNER_NAME: FindOptionsSelect<Sound> = {
+  id: true,
+  ownerId: true,
+  title: true,
+  filename: true,
+  contentType: true,
+  size: true,
+  durationMs: true,
+  artist: true,
+  album: true,
+  blobKey: true,
+  sha256: true,
+  createdAt: true,
+  owner: { id: true, username: true },
+};
 
 @Injectable()
 export class SoundsRepository {
@@ -14,12 +31,13 @@ export class SoundsRepository {
   }
 
   findWithOwner(id: number): Promise<Sound | null> {
-    return this.sounds.findOne({ where: { id }, relations: { owner: true } });
+    return this.sounds.findOne({ select: WITH_OWNER_NAME, where: { id }, relations: { owner: true } });
   }
 
   /** Newest first; ids break ties between sounds of the same millisecond. */
   page(offset: number, limit: number, ownerId?: number): Promise<[Sound[], number]> {
     return this.sounds.findAndCount({
+      select: WITH_OWNER_NAME,
       where: ownerId === undefined ? {} : { ownerId },
       relations: { owner: true },
       order: { createdAt: 'DESC', id: 'DESC' },

@@ -17,7 +17,7 @@ import { unavailableDependency } from '../availability/dependency-errors';
 import { BlobHolders } from '../files/blob-holders';
 import { FileUploadService, HeldUpload } from '../files/file-upload.service';
 import { BlobStore } from '../storage/blob-store';
-import { User } from '../users/user.entity';
+import { SessionUser } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AudioTags, NO_TAGS, readAudioTags } from './audio-metadata';
 import { AudioFormat, AudioSniffer, NotAudioError } from './audio-sniffer';
@@ -92,7 +92,7 @@ export class SoundsService implements OnModuleInit {
    * music-metadata finds a stream with a duration in the stored bytes (CONTRACT §11); else 415
    * and nothing is kept.
    */
-  async upload(user: User, upload: SoundUpload, atMost?: number): Promise<SoundDto> {
+  async upload(user: SessionUser, upload: SoundUpload, atMost?: number): Promise<SoundDto> {
     let held: HeldUpload | undefined;
     let filename = '';
     let format: AudioFormat | undefined;
@@ -151,14 +151,14 @@ export class SoundsService implements OnModuleInit {
     return { key: sound.blobKey, size: sound.size, contentType: sound.contentType, sha256: sound.sha256, lastModified: sound.createdAt };
   }
 
-  async delete(user: User, id: number): Promise<void> {
+  async delete(user: SessionUser, id: number): Promise<void> {
     const sound = await this.findOrFail(id);
     if (sound.ownerId !== user.id && user.role !== 'admin') throw new ForbiddenException({ error: SOUND_MESSAGES.notYours });
     // The row goes first: a blob whose delete fails is an orphan to sweep, never a sound without bytes.
     if (await this.sounds.delete(sound.id)) await this.deleteBlob(sound.blobKey);
   }
 
-  private async deleteAllOf(user: User): Promise<void> {
+  private async deleteAllOf(user: SessionUser): Promise<void> {
     const keys = await this.sounds.blobKeysOfOwner(user.id);
     await this.sounds.deleteAllOfOwner(user.id);
     for (const key of keys) await this.deleteBlob(key);

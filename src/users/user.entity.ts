@@ -50,3 +50,7 @@ export class User {
   @Column({ name: 'updated_at', ...INSTANT })
   updatedAt!: Date;
 }
+
+/** What a request's access checks need of its user: never the password hash or the data. */
+export const SESSION_USER_PROPERTIES = ['id', 'username', 'role', 'blockLogin', 'changePasswordOnFirstLogin', 'storageQuota'] as const;
+export type SessionUser = Pick<User, (typeof SESSION_USER_PROPERTIES)[number]>;

@@ -12,7 +12,7 @@ import { NewCredentialsDto } from './dto/credentials.dto';
 import { DeleteUsersDto, UsersDeletedDto } from './dto/delete-users.dto';
 import { SignUpDto } from './dto/sign-up.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
-import { User } from './user.entity';
+import { SessionUser } from './user.entity';
 import { toUserView, UserView } from './user-view';
 import { USER_MESSAGES } from './users.constants';
 import { UsersService } from './users.service';
@@ -29,12 +29,12 @@ export class UsersController {
   @OptionalSession()
   @ApiOkResponse({ description: '`{message: "Hello World"}` without a session; the user view with one' })
   @ApiFoundResponse({ description: 'a browser (Accept: text/html) is sent to the web page /app/' })
-  home(@CurrentUser() user: User | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response): UserView | typeof HELLO | undefined {
+  async home(@CurrentUser() user: SessionUser | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<UserView | typeof HELLO | undefined> {
     if (req.accepts(['json', 'html']) === 'html') {
       res.redirect(302, WEB_APP_PATH);
       return undefined;
     }
-    return user ? toUserView(user) : HELLO;
+    return user ? toUserView(await this.users.get(user.username)) : HELLO;
   }
 
   @Post('user')
@@ -90,7 +90,7 @@ export class UsersController {
   @ApiResponse({ status: 204, description: "changed; the user's other sessions end" })
   @ApiResponse({ status: 400, type: ErrorDto })
   @PasswordAttemptsLimited()
-  changePassword(@CurrentUser() user: User, @CurrentSession() session: SessionRecord, @Body() body: ChangePasswordDto, @Req() req: Request): Promise<void> {
+  changePassword(@CurrentUser() user: SessionUser, @CurrentSession() session: SessionRecord, @Body() body: ChangePasswordDto, @Req() req: Request): Promise<void> {
     return this.users.changePassword(user, session.id, body, clientOf(req));
   }
 

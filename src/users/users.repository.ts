@@ -2,16 +2,27 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Raw, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
-import { User } from './user.entity';
+import { PreparedQuery } from '../database/prepared-query';
+import { SESSION_USER_PROPERTIES, SessionUser, User } from './user.entity';
 
 export type NewUser = Omit<User, 'id' | 'createdAt' | 'updatedAt'>;
 
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  /** Read on every authenticated request. */
+  private readonly sessionUserById: PreparedQuery<{ id: number }, SessionUser>;
+
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {
+    this.sessionUserById = PreparedQuery.select(users, 'u', SESSION_USER_PROPERTIES, (qb, p) => qb.where('u.id = :id', { id: p.id }));
+  }
 
   findById(id: number): Promise<User | null> {
     return this.users.findOneBy({ id });
+  }
+
+  async findSessionUser(id: number): Promise<SessionUser | null> {
+    const [user] = await this.sessionUserById.run({ id });
+    return user ?? null;
   }
 
   findByUsername(username: string): Promise<User | null> {

@@ -10,7 +10,7 @@ import { CreateUserDto, UserCreatedDto } from './dto/create-user.dto';
 import { DeleteUsersDto, UsersDeletedDto } from './dto/delete-users.dto';
 import { PasswordHasher } from './passwords/password-hasher';
 import { UserDeletionHook, UserDeletionHooks } from './user-deletion-hooks';
-import { User, UserData } from './user.entity';
+import { SessionUser, User, UserData } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { isReservedUsername, USER_DATA_MAX_BYTES, USER_MESSAGES, USERNAME_PATTERN } from './users.constants';
 
@@ -71,6 +71,11 @@ export class UsersService {
 
   findById(id: number): Promise<User | null> {
     return this.users.findById(id);
+  }
+
+  /** The user as every request's access checks see it. */
+  findSessionUser(id: number): Promise<SessionUser | null> {
+    return this.users.findSessionUser(id);
   }
 
   usernamesByIds(ids: readonly number[]): Promise<Map<number, string>> {
@@ -172,7 +177,8 @@ export class UsersService {
     return this.users.update(user, { data, ...profile });
   }
 
-  async changePassword(user: User, currentSessionId: string, dto: ChangePasswordDto, client: ClientInfo): Promise<void> {
+  async changePassword(sessionUser: SessionUser, currentSessionId: string, dto: ChangePasswordDto, client: ClientInfo): Promise<void> {
+    const user = await this.get(sessionUser.username);
     // The same counters as the login routes: a stolen session cannot guess the password here either.
     if (!(await this.attempts.verify(user.username, client, () => this.hasher.verify(user.passwordHash, dto.currentPassword)))) {
       throw new ForbiddenException({ error: USER_MESSAGES.wrongCurrentPassword });

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCookieAuth, ApiExtension, ApiResponse, ApiSecurity } 
 import { ErrorDto } from '../../common/dto/responses.dto';
 import { SESSION_COOKIE } from '../auth.constants';
 import { SessionRecord } from '../sessions/session-store';
-import { User } from '../../users/user.entity';
+import { SessionUser } from '../../users/user.entity';
 
 /**
  * How a route answers a missing or bad credential (CONTRACT §2): storage routes 403 (S0),
@@ -91,11 +91,11 @@ export function Authenticated(rule: Omit<AccessRule, 'public' | 'optionalUser' |
 
 /** What the guard puts on the request once a session is verified. */
 export interface Principal {
-  user: User;
+  user: SessionUser;
   session: SessionRecord;
 }
 
-export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): User | undefined => {
+export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionUser | undefined => {
   return ctx.switchToHttp().getRequest<{ user?: Principal }>().user?.user;
 });
 

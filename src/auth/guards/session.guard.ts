@@ -1,10 +1,9 @@
 import { BadRequestException, CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Request, Response } from 'express';
-import passport from 'passport';
+import { Request } from 'express';
 import { AUTH_MESSAGES } from '../auth.constants';
 import { ACCESS_RULE, AccessRule, AuthFailureStyle, Principal } from './access.decorators';
-import { JwtStrategy } from './jwt.strategy';
+import { SessionVerifier } from './session-verifier';
 import { extractToken } from './token-extractor';
 
 /** A route without an access decorator is closed: deny by default. */
@@ -23,12 +22,12 @@ function credentialFailure(style: AuthFailureStyle, missing: boolean): HttpExcep
   }
 }
 
-/** The one global guard: verifies the session (passport-jwt), then the route's access rule. */
+/** The one global guard: verifies the session (SessionVerifier), then the route's access rule. */
 @Injectable()
 export class SessionGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly strategy: JwtStrategy,
+    private readonly verifier: SessionVerifier,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -41,17 +40,13 @@ export class SessionGuard implements CanActivate {
       if (rule.public) return true;
       throw credentialFailure(rule.failure ?? 'account', true);
     }
-    let principal: Principal;
-    try {
-      principal = await this.verify(req, context.switchToHttp().getResponse<Response>());
-      req.user = principal;
-    } catch (error) {
-      // A store or database failure is not a bad credential: let it surface as a 500.
-      if (!(error instanceof HttpException)) throw error;
+    // A store or database failure is not a bad credential: it propagates (503 or 500).
+    const principal = await this.verifier.verify(token);
+    if (!principal) {
       if (rule.public) return true;
-      if (!(error instanceof UnauthorizedException)) throw error;
       throw credentialFailure(rule.failure ?? 'account', false);
     }
+    req.user = principal;
     // A public route that reads the session (GET /) still shows nothing of a user who must change their password first.
     if (rule.public) {
       this.requirePasswordChangeDone(rule, principal);
@@ -78,23 +73,5 @@ export class SessionGuard implements CanActivate {
     if (rule.self && req.params[rule.self] !== user.username) {
       throw new ForbiddenException({ error: AUTH_MESSAGES.notYourAccount });
     }
-  }
-
-  /**
-   * Runs this app's JWT strategy through passport. Not by name: passport's registry is
-   * process-wide, so with two apps in one process (tests, restarts) the last one created would
-   * verify everyone's tokens against its own session store. A fresh object per request, because
-   * passport hangs the request's callbacks on the strategy object it runs.
-   */
-  private verify(req: Request, res: Response): Promise<Principal> {
-    const strategy = Object.create(this.strategy) as JwtStrategy;
-    return new Promise((resolve, reject) => {
-      const authenticate = passport.authenticate(strategy, { session: false }, (error: unknown, principal: Principal | false | undefined) => {
-        if (error) reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
-        else if (!principal) reject(new UnauthorizedException());
-        else resolve(principal);
-      }) as (req: Request, res: Response, next: (error?: unknown) => void) => void;
-      authenticate(req, res, reject);
-    });
   }
 }

@@ -1,13 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThanOrEqual, MoreThan, Not, Repository } from 'typeorm';
+import { PreparedQuery } from '../../database/prepared-query';
 import { SessionRow } from './session.entity';
 import { SessionRecord, SessionStore } from './session-store';
 
 @Injectable()
 export class DatabaseSessionStore extends SessionStore {
+  /** Read on every authenticated request. */
+  private readonly byId: PreparedQuery<{ id: string }, SessionRecord>;
+
   constructor(@InjectRepository(SessionRow) private readonly rows: Repository<SessionRow>) {
     super();
+    this.byId = PreparedQuery.select(rows, 's', ['id', 'userId', 'createdAt', 'expiresAt', 'lastSeenAt', 'userAgent', 'ip'], (qb, p) => qb.where('s.id = :id', { id: p.id }));
   }
 
   async create(session: SessionRecord): Promise<void> {
@@ -17,7 +22,7 @@ export class DatabaseSessionStore extends SessionStore {
   }
 
   async find(id: string): Promise<SessionRecord | null> {
-    const row = await this.rows.findOneBy({ id });
+    const [row] = await this.byId.run({ id });
     if (!row) return null;
     return row.expiresAt.getTime() > Date.now() ? row : null;
   }
