@@ -22,6 +22,18 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'cloudstash-bench-'));
 const { start, stop, waitUntilUp } = processes(work);
 
+function makeFile(path, mib, random) {
+  const block = Buffer.alloc(MiB);
+  randomFillSync(block);
+  const fd = openSync(path, 'w');
+  for (let i = 0; i < mib; i++) {
+    // The big RSS file repeats one random block: its content does not matter, its size does.
+    if (random) randomFillSync(block);
+    writeSync(fd, block);
+  }
+  closeSync(fd);
+}
+
 /** One curl transfer; returns MiB/s over the whole request (connect to last byte). */
 function curl(args, bytes) {
   return new Promise((done, fail) => {

@@ -1,6 +1,5 @@
 import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import cookieParser from 'cookie-parser';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { AvailabilityModule } from './availability/availability.module';
@@ -46,7 +45,6 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(cookieParser()).forRoutes(EVERY_PATH);
     // Before any body is read: a refused cross-site upload costs nothing.
     consumer.apply(CrossSiteMiddleware).forRoutes(EVERY_PATH);
     // PUT /files/{filename} streams its raw body into the blob store: no parser may read it first.

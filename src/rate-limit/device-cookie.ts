@@ -33,7 +33,7 @@ export class DeviceCookie {
   }
 
   /** True when the cookies hold a valid, unexpired device cookie for this username. */
-  trusts(cookies: Readonly<Record<string, string>>, username: string): boolean {
+  trusts(cookies: Readonly<Record<string, string | undefined>>, username: string): boolean {
     const value = cookies[this.nameFor(username)];
     if (typeof value !== 'string') return false;
     const match = /^(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(value);

@@ -1,6 +1,7 @@
 import { ForbiddenException, Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
 import { SESSION_COOKIE, TOKEN_HEADER, X_SESSION_HEADER } from '../auth/auth.constants';
+import { cookiesOf } from '../common/http/cookies';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 export const CROSS_SITE_REFUSED = 'Cross-site request refused';
@@ -31,7 +32,7 @@ export class CrossSiteMiddleware implements NestMiddleware {
 
   use(req: Request, _res: Response, next: NextFunction): void {
     if (SAFE_METHODS.has(req.method) || hasHeaderCredential(req)) return next();
-    if (!(req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE]) return next();
+    if (!cookiesOf(req)[SESSION_COOKIE]) return next();
     if (this.crossSite(req)) throw new ForbiddenException({ error: CROSS_SITE_REFUSED });
     next();
   }

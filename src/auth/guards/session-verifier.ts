@@ -12,6 +12,14 @@ export interface TokenPayload {
 /** Only this often is `lastSeenAt` written, so that reads do not each cost a write. */
 const TOUCH_INTERVAL_MS = 60_000;
 
+/** Tokens whose signature this instance has checked, at most (the oldest are forgotten first). */
+const VERIFIED_TOKENS_MAX = 10_000;
+
+interface VerifiedToken extends TokenPayload {
+  /** When the token itself expires (ms); the session may end sooner. */
+  expiresAtMs: number;
+}
+
 /**
  * Checks a token on every request: its HS256 signature and expiry (jsonwebtoken, through the
  * JwtService that signs them, with JWT_SECRET as a KeyObject), then the session it names in
@@ -26,15 +34,16 @@ export class SessionVerifier {
     private readonly users: UsersService,
   ) {}
 
+  /**
+   * A token's signature never changes, so each is checked once per instance and remembered
+   * with its expiry; what can change, the session and the user, is read on every request.
+   */
+  private readonly verified = new Map<string, VerifiedToken>();
+
   /** The session and its user; null for a bad or expired token, an ended session, or a blocked or deleted user. */
   async verify(token: string): Promise<Principal | null> {
-    let payload: Partial<TokenPayload>;
-    try {
-      payload = this.jwt.verify<TokenPayload>(token, { algorithms: ['HS256'] });
-    } catch {
-      return null;
-    }
-    if (typeof payload.sid !== 'string' || typeof payload.sub !== 'number') return null;
+    const payload = this.checkSignature(token);
+    if (!payload) return null;
     const session = await this.sessions.find(payload.sid);
     if (!session || session.userId !== payload.sub) return null;
     const user = await this.users.findSessionUser(session.userId);
@@ -45,5 +54,25 @@ export class SessionVerifier {
       session.lastSeenAt = now;
     }
     return { user, session };
+  }
+
+  private checkSignature(token: string): TokenPayload | null {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAtMs > Date.now()) return known;
+      this.verified.delete(token);
+      return null;
+    }
+    let payload: Partial<TokenPayload> & { exp?: unknown };
+    try {
+      payload = this.jwt.verify<TokenPayload & { exp?: unknown }>(token, { algorithms: ['HS256'] });
+    } catch {
+      return null;
+    }
+    if (typeof payload.sid !== 'string' || typeof payload.sub !== 'number' || typeof payload.exp !== 'number') return null;
+    if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.delete(this.verified.keys().next().value as string);
+    const verified = { sid: payload.sid, sub: payload.sub, expiresAtMs: payload.exp * 1000 };
+    this.verified.set(token, verified);
+    return verified;
   }
 }

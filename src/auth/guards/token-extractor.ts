@@ -1,4 +1,5 @@
 import { Request } from 'express';
+import { cookiesOf } from '../../common/http/cookies';
 import { SESSION_COOKIE, TOKEN_HEADER, X_SESSION_HEADER } from '../auth.constants';
 
 /** The token from whichever carrier the client used: Bearer, X-Session (S0), token (S2) or the cookie (S4, web page). */
@@ -12,6 +13,5 @@ export function extractToken(req: Request): string | null {
     const value = req.headers[header];
     if (typeof value === 'string' && value.trim() !== '') return value.trim();
   }
-  const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-  return cookie ? cookie : null;
+  return cookiesOf(req)[SESSION_COOKIE] || null;
 }
