@@ -34,7 +34,10 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
   static forRoot(config: AppConfig, observability: ObservabilityOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, AvailabilityModule, UsersModule, AuthModule, AdminModule, HealthModule, FilesModule, SoundsModule, WebModule, RateLimitModule, LifecycleModule],
+      // Express tries routes in registration order, which follows this list: the routes every
+      // client calls most (health probes, files, sounds) come first, so that matching them does
+      // not walk past every account and admin route (README "Small requests").
+      imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, AvailabilityModule, HealthModule, FilesModule, SoundsModule, UsersModule, AuthModule, AdminModule, WebModule, RateLimitModule, LifecycleModule],
       // Cross-cutting providers, all in one place.
       providers: [
         { provide: APP_GUARD, useExisting: SessionGuard },

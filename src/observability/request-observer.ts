@@ -12,7 +12,7 @@ export const CLIENT_CLOSED = 499;
 
 /**
  * The first thing every request meets: its id, then, when the answer is sent (or the client
- * hangs up), one log line and the HTTP metrics. One listener pair per request and no logger
+ * hangs up), one log line and the HTTP metrics. One listener per request and no logger
  * per request: this runs on every call, and pino-http's child loggers plus nestjs-pino's
  * AsyncLocalStorage cost ~40 % of a small request (README "Small requests").
  */
@@ -34,16 +34,8 @@ export class RequestObserver {
   readonly handle = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const start = performance.now();
     const requestId = requestIdOf(req, res);
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      res.off('finish', finish);
-      res.off('close', finish);
-      this.record(req, res, requestId, performance.now() - start);
-    };
-    res.on('finish', finish);
-    res.on('close', finish);
+    // 'close' follows 'finish' for every answer sent, and comes alone when the client hung up.
+    res.once('close', () => this.record(req, res, requestId, performance.now() - start));
     next();
   };
 
