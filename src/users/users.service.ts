@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { SessionStore } from '../auth/sessions/session-store';
 import { ClientInfo } from '../common/http/client-info';
 import { ValidationFailedException } from '../common/http/validation';
@@ -44,6 +44,8 @@ function splitBody(body: Record<string, unknown>): { data: UserData; profile: Pr
 
 @Injectable()
 export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
   /** Verified against when the user does not exist (checkPassword). */
   private decoyHash: Promise<string> | undefined;
 
@@ -98,13 +100,27 @@ export class UsersService {
 
   /**
    * True when `password` is the user's. A missing user is checked against a decoy hash, so that
-   * an unknown name takes as long as a wrong password.
+   * an unknown name takes as long as a wrong password. A hash made with older argon2 parameters
+   * is replaced by one with today's once the password has matched it.
    */
   async checkPassword(user: User | null, password: string): Promise<boolean> {
-    if (user) return this.hasher.verify(user.passwordHash, password);
+    if (user) {
+      const matches = await this.hasher.verify(user.passwordHash, password);
+      if (matches && this.hasher.needsRehash(user.passwordHash)) await this.rehash(user, password);
+      return matches;
+    }
     this.decoyHash ??= this.hasher.hash(randomBytes(16).toString('hex'));
     await this.hasher.verify(await this.decoyHash, password);
     return false;
+  }
+
+  /** Best effort: the login succeeds even when the new hash cannot be stored; the next one tries again. */
+  private async rehash(user: User, password: string): Promise<void> {
+    try {
+      await this.users.update(user, { passwordHash: await this.hasher.hash(password) });
+    } catch (error) {
+      this.logger.warn(`could not store the rehashed password of user ${user.id}: ${String(error)}`);
+    }
   }
 
   /** Modules that keep things of a user's (files, sounds) remove them when the user is deleted. */
