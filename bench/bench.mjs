@@ -1,10 +1,12 @@
 // Upload/download throughput of the BUILT Cloudstash server next to two baselines serving the
 // same bytes from the same disk: nginx (sendfile, WebDAV PUT) and a bare node:http server
-// (64 KiB and 1 MiB stream buffers); then Cloudstash's peak RSS during a 1 GiB round trip.
+// (64 KiB and 1 MiB stream buffers); then a small request's p50 while 8 uploads of 64 MiB run
+// (Cloudstash next to the bare node:http server), Cloudstash's peak RSS during 20 concurrent
+// logins, and during a 1 GiB round trip.
 // Run with `npm run bench` (builds first). Everything lives in one temp dir and dies with the run.
 //
 // Environment (all optional): BENCH_MIB=256 (file size), BENCH_RUNS=5, BENCH_BIG_MIB=1024,
-// BENCH_ONLY=cloudstash,nginx,node-64k,node-1m (subset of targets).
+// BENCH_CONCURRENT_MIB=64, BENCH_ONLY=cloudstash,nginx,node-64k,node-1m (subset of targets).
 import { execFile, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -18,6 +20,9 @@ const SIZE_MIB = Number(process.env.BENCH_MIB ?? 256);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? 1024);
 const ONLY = process.env.BENCH_ONLY?.split(',');
+const CONCURRENT_UPLOADS = 8;
+const CONCURRENT_MIB = Number(process.env.BENCH_CONCURRENT_MIB ?? 64);
+const LOGINS = 20;
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'cloudstash-bench-'));
 const { start, stop, waitUntilUp } = processes(work);
@@ -128,6 +133,9 @@ async function startCloudstash() {
     child,
     url: (name) => `${base}/files/${name}`,
     headers: ['-H', `Authorization: Bearer ${token}`, '-H', 'Content-Type: application/octet-stream'],
+    base,
+    // The small request timed while uploads run: an authenticated listing.
+    probe: { url: `${base}/files`, headers: { Authorization: `Bearer ${token}` } },
   };
 }
 
@@ -179,10 +187,56 @@ async function startNodeBaseline(name, hwm) {
   const port = await freePort();
   const child = start(name, process.execPath, [join(repo, 'bench', 'baseline-server.mjs'), root, String(port), String(hwm)]);
   await waitUntilUp(`http://127.0.0.1:${port}/`, child, name);
-  return { name, label: `node:http + fs streams, highWaterMark ${hwm / 1024} KiB`, child, url: (file) => `http://127.0.0.1:${port}/${file}`, headers: [] };
+  const url = (file) => `http://127.0.0.1:${port}/${file}`;
+  await fetch(url('small.txt'), { method: 'PUT', body: 'a small file' });
+  return { name, label: `node:http + fs streams, highWaterMark ${hwm / 1024} KiB`, child, url, headers: [], probe: { url: url('small.txt'), headers: {} } };
 }
 
 const fmt = (n) => n.toFixed(0).padStart(6);
+
+async function timedGet(probe) {
+  const started = performance.now();
+  const res = await fetch(probe.url, { headers: probe.headers });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${probe.url} answered ${res.status}`);
+  return performance.now() - started;
+}
+
+/**
+ * p50 of one small request after another while CONCURRENT_UPLOADS uploads of `file` run at
+ * once (curl), and of the same requests with the server idle: what a person listing their files
+ * waits while others upload.
+ */
+async function smallRequestsDuringUploads(target, file) {
+  const idle = [];
+  for (let i = 0; i < 50; i++) idle.push(await timedGet(target.probe));
+  let running = true;
+  const uploads = Promise.all(
+    Array.from({ length: CONCURRENT_UPLOADS }, (_, i) => curl(['-T', file, ...target.headers, target.url(`concurrent-${i}.bin`)], CONCURRENT_MIB * MiB)),
+  ).finally(() => {
+    running = false;
+  });
+  const loaded = [];
+  while (running) loaded.push(await timedGet(target.probe));
+  for (const put of await uploads) if (![200, 201, 204].includes(put.code)) throw new Error(`${target.name} concurrent PUT answered ${put.code}`);
+  return { p50: median(loaded), idle: median(idle), count: loaded.length };
+}
+
+/** Peak RSS while LOGINS users log in at once (each an argon2id verification). */
+async function loginMemory(target) {
+  const json = { 'Content-Type': 'application/json' };
+  const users = [];
+  for (let i = 0; i < LOGINS; i++) {
+    const credentials = { username: `loginbench${i}`, password: `login-bench-password-${i}` };
+    const res = await fetch(`${target.base}/register`, { method: 'POST', headers: json, body: JSON.stringify(credentials) });
+    if (!res.ok) throw new Error(`register answered ${res.status}`);
+    users.push(credentials);
+  }
+  return peakRss(target.child.pid, async () => {
+    const answers = await Promise.all(users.map((c) => fetch(`${target.base}/login`, { method: 'POST', headers: json, body: JSON.stringify(c) })));
+    for (const res of answers) if (res.status !== 200) throw new Error(`login answered ${res.status}`);
+  });
+}
 
 async function main() {
   const file = join(work, 'payload.bin');
@@ -214,7 +268,6 @@ async function main() {
     const { up, down } = measured.get(target);
     results[target.name] = { label: target.label, up: median(up), down: median(down) };
     log(`  ${target.name}: up ${up.map((v) => v.toFixed(0)).join(' ')} MiB/s; down ${down.map((v) => v.toFixed(0)).join(' ')} MiB/s`);
-    if (target !== cloudstash) await stop(target.child);
   }
 
   const lines = [];
@@ -224,6 +277,25 @@ async function main() {
   for (const r of Object.values(results)) {
     const ratio = (mine, theirs) => (cs && r !== cs ? (mine / theirs).toFixed(2) : '');
     lines.push(`| ${r.label} | ${fmt(r.up)} | ${fmt(r.down)} | ${ratio(cs?.up, r.up)} | ${ratio(cs?.down, r.down)} |`);
+  }
+
+  const baseline = targets.find((t) => t.name === 'node-64k');
+  if (cloudstash && baseline) {
+    const concurrent = join(work, 'concurrent.bin');
+    makeFile(concurrent, CONCURRENT_MIB, true);
+    const mine = await smallRequestsDuringUploads(cloudstash, concurrent);
+    const theirs = await smallRequestsDuringUploads(baseline, concurrent);
+    rmSync(concurrent, { force: true });
+    const ratio = mine.p50 / theirs.p50;
+    lines.push('');
+    lines.push(`Small request p50 during ${CONCURRENT_UPLOADS} concurrent ${CONCURRENT_MIB} MiB uploads (idle p50 in brackets): Cloudstash \`GET /files\` ${mine.p50.toFixed(1)} ms (${mine.idle.toFixed(1)} ms, ${mine.count} requests), bare node:http GET ${theirs.p50.toFixed(1)} ms (${theirs.idle.toFixed(1)} ms, ${theirs.count} requests): ${ratio.toFixed(2)} x (target <= 2 ${ratio <= 2 ? 'met' : 'MISSED'})`);
+  }
+  for (const target of targets) if (target !== cloudstash) await stop(target.child);
+
+  if (cloudstash) {
+    const peak = await loginMemory(cloudstash);
+    lines.push('');
+    lines.push(`Cloudstash RSS during ${LOGINS} concurrent logins (argon2id): peak ${(peak / 1e6).toFixed(0)} MB (target < 300 MB ${peak < 300e6 ? 'met' : 'MISSED'})`);
   }
 
   if (cloudstash) {
