@@ -136,7 +136,7 @@ function filesUnder(dir: string): string[] {
     expect(stream.bytes.equals(wav)).toBe(true);
   });
 
-  it('ends the session on the other instance at logout', async () => {
+  it('refuses a token on the other instance on the very next request after logout, though it verified its signature before', async () => {
     const carol = await registerOn(a);
     const token = await loginOn(a, carol);
     expect((await call(b, 'GET', '/files', { token })).status).toBe(200);
