@@ -13,7 +13,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, log, median, processes } from './support.mjs';
+import { freePort, log, median, processes, signUpAndLogIn } from './support.mjs';
 
 const MiB = 1024 * 1024;
 const SIZE_MIB = Number(process.env.BENCH_MIB ?? 256);
@@ -118,13 +118,7 @@ async function startCloudstash() {
   });
   const base = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${base}/health`, child, 'cloudstash');
-  const credentials = { username: 'benchuser', password: 'bench-password-1' };
-  const json = { 'Content-Type': 'application/json' };
-  const registered = await fetch(`${base}/register`, { method: 'POST', headers: json, body: JSON.stringify(credentials) });
-  if (!registered.ok) throw new Error(`register answered ${registered.status}: ${await registered.text()}`);
-  const login = await fetch(`${base}/login`, { method: 'POST', headers: json, body: JSON.stringify(credentials) });
-  const { token } = await login.json();
-  if (!token) throw new Error(`login answered ${login.status}`);
+  const token = await signUpAndLogIn(base);
   const probe = await fetch(`${base}/files/probe.bin`, { method: 'PUT', headers: { Authorization: `Bearer ${token}` }, body: 'x' });
   if (probe.status !== 201) throw new Error(`PUT /files answered ${probe.status}: the Files module is not in this build`);
   return {

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NAMES } from './names.mjs';
-import { freePort, log, median, processes } from './support.mjs';
+import { freePort, log, median, processes, signUpAndLogIn } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -103,13 +103,7 @@ async function startCloudstash(kind) {
   });
   const base = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${base}/health`, child, name);
-  const credentials = { username: 'benchuser', password: 'bench-password-1' };
-  const json = { 'Content-Type': 'application/json' };
-  const registered = await fetch(`${base}/register`, { method: 'POST', headers: json, body: JSON.stringify(credentials) });
-  if (!registered.ok) throw new Error(`register answered ${registered.status}: ${await registered.text()}`);
-  const login = await fetch(`${base}/login`, { method: 'POST', headers: json, body: JSON.stringify(credentials) });
-  const { token } = await login.json();
-  if (!token) throw new Error(`login answered ${login.status}`);
+  const token = await signUpAndLogIn(base);
   for (const file of NAMES) {
     const put = await fetch(`${base}/files/${file}`, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/plain' }, body: file });
     if (put.status !== 201) throw new Error(`PUT /files/${file} answered ${put.status}`);

@@ -64,3 +64,14 @@ export function processes(work) {
 
   return { start, stop, waitUntilUp };
 }
+
+/** Signs a user up on a running Cloudstash and logs in; returns the session token. */
+export async function signUpAndLogIn(base, credentials = { username: 'benchuser', password: 'bench-password-1' }) {
+  const json = { 'Content-Type': 'application/json' };
+  const registered = await fetch(`${base}/register`, { method: 'POST', headers: json, body: JSON.stringify(credentials) });
+  if (!registered.ok) throw new Error(`register answered ${registered.status}: ${await registered.text()}`);
+  const login = await fetch(`${base}/login`, { method: 'POST', headers: json, body: JSON.stringify(credentials) });
+  const { token } = await login.json();
+  if (!token) throw new Error(`login answered ${login.status}`);
+  return token;
+}
