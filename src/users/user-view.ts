@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Role, User, UserData } from './user.entity';
+import { Role, UserData, UserProfile } from './user.entity';
 
 /** What the API shows of a user: never the password hash. */
 export class UserView {
@@ -17,7 +17,7 @@ export class UserView {
   @ApiProperty() createdAt!: string;
 }
 
-export function toUserView(user: User): UserView {
+export function toUserView(user: UserProfile): UserView {
   return {
     id: user.id,
     username: user.username,

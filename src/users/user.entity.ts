@@ -51,6 +51,9 @@ export class User {
   updatedAt!: Date;
 }
 
+/** A user as listings show it: everything but the password hash. */
+export type UserProfile = Omit<User, 'passwordHash'>;
+
 /** What a request's access checks need of its user: never the password hash or the data. */
 export const SESSION_USER_PROPERTIES = ['id', 'username', 'role', 'blockLogin', 'changePasswordOnFirstLogin', 'storageQuota'] as const;
 export type SessionUser = Pick<User, (typeof SESSION_USER_PROPERTIES)[number]>;

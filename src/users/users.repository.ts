@@ -1,11 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Raw, Repository } from 'typeorm';
+import { FindOptionsSelect, In, Raw, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
 import { PreparedQuery } from '../database/prepared-query';
-import { SESSION_USER_PROPERTIES, SessionUser, User } from './user.entity';
+import { SESSION_USER_PROPERTIES, SessionUser, User, UserProfile } from './user.entity';
 
 export type NewUser = Omit<User, 'id' | 'createdAt' | 'updatedAt'>;
+
+/** Every column a listing shows: never the password hash. */
+const PROFILE: FindOptionsSelect<User> = {
+  id: true,
+  username: true,
+  role: true,
+  fname: true,
+  lname: true,
+  email: true,
+  blockLogin: true,
+  blockLoginReason: true,
+  changePasswordOnFirstLogin: true,
+  storageQuota: true,
+  data: true,
+  createdAt: true,
+  updatedAt: true,
+};
 
 @Injectable()
 export class UsersRepository {
@@ -69,9 +86,9 @@ export class UsersRepository {
    * both sides and an explicit escape character, because SQLite's LIKE ignores ASCII case and
    * has no default escape, while MySQL's binary collation does neither.
    */
-  page(offset: number, limit: number, q?: string): Promise<[User[], number]> {
+  page(offset: number, limit: number, q?: string): Promise<[UserProfile[], number]> {
     const pattern = q ? `%${q.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%` : undefined;
     const where = pattern ? { username: Raw((column) => `LOWER(${column}) LIKE :pattern ESCAPE '!'`, { pattern }) } : {};
-    return this.users.findAndCount({ where, order: { id: 'ASC' }, skip: offset, take: limit });
+    return this.users.findAndCount({ select: PROFILE, where, order: { id: 'ASC' }, skip: offset, take: limit });
   }
 }

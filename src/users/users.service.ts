@@ -10,7 +10,7 @@ import { CreateUserDto, UserCreatedDto } from './dto/create-user.dto';
 import { DeleteUsersDto, UsersDeletedDto } from './dto/delete-users.dto';
 import { PasswordHasher } from './passwords/password-hasher';
 import { UserDeletionHook, UserDeletionHooks } from './user-deletion-hooks';
-import { SessionUser, User, UserData } from './user.entity';
+import { SessionUser, User, UserData, UserProfile } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { isReservedUsername, USER_DATA_MAX_BYTES, USER_MESSAGES, USERNAME_PATTERN } from './users.constants';
 
@@ -89,7 +89,7 @@ export class UsersService {
   }
 
   /** Admin listing: a page of users by id, optionally those whose name contains `q` (any case). */
-  page(offset: number, limit: number, q?: string): Promise<[User[], number]> {
+  page(offset: number, limit: number, q?: string): Promise<[UserProfile[], number]> {
     return this.users.page(offset, limit, q);
   }
 
