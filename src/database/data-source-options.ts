@@ -15,15 +15,13 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     synchronize: false,
     logging: false,
   } as const;
+  /** Where a database server is, the same for MySQL and PostgreSQL. */
+  const server = { host: config.db.host, port: config.db.port, username: config.db.user, password: config.db.password, database: config.db.name };
   if (config.db.type === 'mysql') {
     return {
       ...common,
       type: 'mysql',
-      host: config.db.host,
-      port: config.db.port,
-      username: config.db.user,
-      password: config.db.password,
-      database: config.db.name,
+      ...server,
       charset: 'utf8mb4_bin',
       timezone: 'Z',
       supportBigNumbers: true,
@@ -37,11 +35,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     return {
       ...common,
       type: 'postgres',
-      host: config.db.host,
-      port: config.db.port,
-      username: config.db.user,
-      password: config.db.password,
-      database: config.db.name,
+      ...server,
       // As for MySQL: a database that is down fails a request in seconds, answered 503.
       connectTimeoutMS: 3000,
       extra: { max: 20 },
