@@ -49,7 +49,8 @@ function executorFor(manager: EntityManager, sql: string): Execute {
       return async (values) => (await pool.query(sql, values)).rows;
     }
     default:
-      return (values) => manager.query<RawRow[]>(sql, values);
+      // DB_TYPE allows only the three above; another driver fails at start-up, not on a request.
+      throw new Error(`PreparedQuery: no executor for ${manager.connection.options.type}`);
   }
 }
 
