@@ -1,4 +1,8 @@
+import { AppPassword } from '../auth/app-passwords/app-password.entity';
 import { SessionRow } from '../auth/sessions/session.entity';
+import { DavLock } from '../dav/entities/dav-lock.entity';
+import { Folder } from '../files/entities/folder.entity';
+import { ResourceProperty } from '../files/entities/resource-property.entity';
 import { FileShare } from '../files/entities/file-share.entity';
 import { FileVersion } from '../files/entities/file-version.entity';
 import { StoredFile } from '../files/entities/stored-file.entity';
@@ -7,4 +11,4 @@ import { Sound } from '../sounds/entities/sound.entity';
 import { User } from '../users/user.entity';
 
 /** Every entity of the app; each module owns its own, this list only registers them. */
-export const ENTITIES = [User, SessionRow, Sound, StoredFile, FileVersion, FileShare, UploadReservation];
+export const ENTITIES = [User, SessionRow, Sound, StoredFile, FileVersion, FileShare, UploadReservation, Folder, ResourceProperty, DavLock, AppPassword];

@@ -41,9 +41,40 @@ const SCHEMA: Record<string, { columns: string[]; indices: string[]; foreignKeys
     foreignKeys: ['fk_sessions_user (user_id) -> users cascade'],
   },
   files: {
-    columns: ['id integer primary', 'owner_id integer', 'name varchar(255)', 'created_at instant(3)'],
-    indices: ['uq_files_owner_name unique (owner_id, name)'],
+    columns: ['id integer primary', 'owner_id integer', 'name varchar(255)', 'created_at instant(3)', 'folder_id integer default 0'],
+    indices: ['uq_files_owner_folder_name unique (owner_id, folder_id, name)'],
     foreignKeys: ['fk_files_owner (owner_id) -> users cascade'],
+  },
+  folders: {
+    columns: ['id integer primary', 'owner_id integer', 'parent_id integer default 0', 'name varchar(255)', 'created_at instant(3)'],
+    indices: ['uq_folders_owner_parent_name unique (owner_id, parent_id, name)'],
+    foreignKeys: ['fk_folders_owner (owner_id) -> users cascade'],
+  },
+  dav_properties: {
+    columns: ['id integer primary', 'owner_id integer', 'node_type varchar(8)', 'node_id integer', 'namespace varchar(255)', 'name varchar(255)', 'value text'],
+    indices: ['uq_dav_properties_node_name unique (node_type, node_id, namespace, name)'],
+    foreignKeys: ['fk_dav_properties_owner (owner_id) -> users cascade'],
+  },
+  dav_locks: {
+    columns: [
+      'id integer primary',
+      'token varchar(64)',
+      'owner_id integer',
+      'path text',
+      'depth varchar(8)',
+      'scope varchar(16)',
+      'owner_xml text null',
+      'timeout_seconds integer',
+      'expires_at instant(3)',
+      'created_at instant(3)',
+    ],
+    indices: ['ix_dav_locks_owner (owner_id)', 'uq_dav_locks_token unique (token)'],
+    foreignKeys: ['fk_dav_locks_owner (owner_id) -> users cascade'],
+  },
+  app_passwords: {
+    columns: ['id integer primary', 'user_id integer', 'name varchar(255)', 'secret_hash varchar(64)', 'created_at instant(3)', 'last_used_at instant(3) null'],
+    indices: ['ix_app_passwords_user (user_id)', 'uq_app_passwords_secret unique (secret_hash)'],
+    foreignKeys: ['fk_app_passwords_user (user_id) -> users cascade'],
   },
   file_versions: {
     columns: [
@@ -115,7 +146,8 @@ const TYPES: Record<string, string> = {
 function defaultOf(column: TableColumn): string {
   const raw = String(column.default ?? 'NULL').replace(/^'+|'+$/g, '');
   if (raw === 'NULL') return '';
-  const value = { '0': 'false', '1': 'true' }[raw] ?? (/^[a-z]+$/.test(raw) && !['true', 'false'].includes(raw) ? `'${raw}'` : raw);
+  const boolean = TYPES[column.type] === 'boolean';
+  const value = (boolean ? { '0': 'false', '1': 'true' }[raw] : undefined) ?? (/^[a-z]+$/.test(raw) && !['true', 'false'].includes(raw) ? `'${raw}'` : raw);
   return ` default ${value}`;
 }
 

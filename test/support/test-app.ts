@@ -76,7 +76,7 @@ export async function startTestApp(overrides: Env = {}, observability: Observabi
   const env: Env = {
     ...process.env,
     DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     REDIS_KEY_PREFIX: `cloudstash-test-${suffix}:`,

@@ -2,6 +2,8 @@ import { Accounts1763740800000 } from './1763740800000-accounts';
 import { Files1763745000000 } from './1763745000000-files';
 import { Sounds1763800000000 } from './1763800000000-sounds';
 import { ExactNames1764400000000 } from './1764400000000-exact-names';
+import { Folders1765000000000 } from './1765000000000-folders';
+import { AppPasswords1765000001000 } from './1765000001000-app-passwords';
 
-/** Applied in order at start-up, on SQLite and MySQL alike. */
-export const MIGRATIONS = [Accounts1763740800000, Files1763745000000, Sounds1763800000000, ExactNames1764400000000];
+/** Applied in order at start-up, on SQLite, MySQL and PostgreSQL alike. */
+export const MIGRATIONS = [Accounts1763740800000, Files1763745000000, Sounds1763800000000, ExactNames1764400000000, Folders1765000000000, AppPasswords1765000001000];

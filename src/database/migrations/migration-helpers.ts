@@ -48,6 +48,11 @@ export class Columns {
     return { name, type: 'integer', isNullable: nullable };
   }
 
+  /** An integer that rows written before this column existed read as `fallback`. */
+  intWithDefault(name: string, fallback: number): TableColumnOptions {
+    return { name, type: 'integer', isNullable: false, default: fallback };
+  }
+
   bigint(name: string, nullable = false): TableColumnOptions {
     return { name, type: 'bigint', isNullable: nullable };
   }
@@ -65,8 +70,8 @@ export class Columns {
   }
 
   /** Large text (JSON documents up to 64 KiB and more). */
-  text(name: string): TableColumnOptions {
-    return { name, type: this.mysql ? 'mediumtext' : 'text', isNullable: false };
+  text(name: string, nullable = false): TableColumnOptions {
+    return { name, type: this.mysql ? 'mediumtext' : 'text', isNullable: nullable };
   }
 
   bool(name: string, fallback: boolean): TableColumnOptions {
