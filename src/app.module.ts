@@ -51,7 +51,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
     // Before any body is read: a refused cross-site upload costs nothing.
     consumer.apply(CrossSiteMiddleware).forRoutes(EVERY_PATH);
     // PUT /files/{filename} streams its raw body into the blob store: no parser may read it first.
-    consumer.apply(jsonBodyParser).exclude({ path: 'files/:filename', method: RequestMethod.PUT }).forRoutes(EVERY_PATH);
+    consumer.apply(jsonBodyParser).exclude({ path: 'files/*path', method: RequestMethod.PUT }).forRoutes(EVERY_PATH);
   }
 
   async onApplicationBootstrap(): Promise<void> {

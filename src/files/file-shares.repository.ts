@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
 import { FileShare } from './entities/file-share.entity';
 import { StoredFile } from './entities/stored-file.entity';
@@ -21,6 +21,13 @@ export class FileSharesRepository {
   async remove(fileId: number, userId: number): Promise<boolean> {
     const result = await this.shares.delete({ fileId, userId });
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Which of the files are shared with anyone. */
+  async sharedAmong(fileIds: readonly number[]): Promise<Set<number>> {
+    if (fileIds.length === 0) return new Set();
+    const rows = await this.shares.createQueryBuilder('s').select('DISTINCT s.file_id', 'fileId').where({ fileId: In([...fileIds]) }).getRawMany<{ fileId: number | string }>();
+    return new Set(rows.map((row) => Number(row.fileId)));
   }
 
   /** Shares made to the user, oldest first. */

@@ -7,7 +7,8 @@ import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { UploadReservation } from './entities/upload-reservation.entity';
 import { BlobHolders } from './blob-holders';
-import { FileUploadService } from './file-upload.service';
+import { FilePlace, FileUploadService } from './file-upload.service';
+import { ROOT_FOLDER_ID } from './entities/folder.entity';
 import { MetricsService } from '../observability/metrics.service';
 import { FilesRepository } from './files.repository';
 import { FileVersionsRepository, NewFileVersion } from './file-versions.repository';
@@ -84,12 +85,17 @@ class FakeReservations {
   }
 }
 
+/** A name in the root folder. */
+function place(name: string): FilePlace {
+  return { folderId: ROOT_FOLDER_ID, name };
+}
+
 class FakeFiles {
   readonly files: StoredFile[] = [];
-  async findOrCreate(ownerId: number, name: string): Promise<StoredFile> {
-    let file = this.files.find((f) => f.ownerId === ownerId && f.name === name);
+  async findOrCreate(ownerId: number, folderId: number, name: string): Promise<StoredFile> {
+    let file = this.files.find((f) => f.ownerId === ownerId && f.folderId === folderId && f.name === name);
     if (!file) {
-      file = Object.assign(new StoredFile(), { id: this.files.length + 1, ownerId, name, createdAt: new Date() });
+      file = Object.assign(new StoredFile(), { id: this.files.length + 1, ownerId, folderId, name, createdAt: new Date() });
       this.files.push(file);
     }
     return file;
@@ -167,7 +173,7 @@ describe('FileUploadService', () => {
   }
 
   it('stores a new version and releases its reservation', async () => {
-    const stored = await service.store(user(null), 'a.txt', { stream: Readable.from([Buffer.from('hello')]), contentType: 'text/plain', size: 5 });
+    const stored = await service.store(user(null), place('a.txt'), { stream: Readable.from([Buffer.from('hello')]), contentType: 'text/plain', size: 5 });
     expect(stored.version).toMatchObject({ version: 1, size: 5, contentType: 'text/plain' });
     expect(blobs.blobs.get(stored.version.blobKey)?.toString()).toBe('hello');
     expect(reservations.rows.size).toBe(0);
@@ -175,13 +181,13 @@ describe('FileUploadService', () => {
 
   it('refuses a declared size over MAX_UPLOAD_BYTES with 413 before reserving or reading', async () => {
     const stream = Readable.from([Buffer.alloc(10)]);
-    expect(await statusOf(service.store(user(null), 'a', { stream, contentType: undefined, size: 1001 }))).toBe(413);
+    expect(await statusOf(service.store(user(null), place('a'), { stream, contentType: undefined, size: 1001 }))).toBe(413);
     expect(reservations.rows.size).toBe(0);
     expect(stream.readableFlowing).toBeNull();
   });
 
   it('answers 413 when an undeclared body passes the limit, removing the blob and the reservation', async () => {
-    const status = await statusOf(service.store(user(null), 'a', { stream: Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), contentType: undefined }));
+    const status = await statusOf(service.store(user(null), place('a'), { stream: Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), contentType: undefined }));
     expect(status).toBe(413);
     expect(blobs.writeOptions?.maxBytes).toBe(1000);
     expect(blobs.deleted).toHaveLength(1);
@@ -191,20 +197,20 @@ describe('FileUploadService', () => {
 
   it('refuses a declared size over the quota with 507 before any byte is written', async () => {
     versions.storedBytes = 700;
-    expect(await statusOf(service.store(user(1000), 'a', { stream: Readable.from([Buffer.alloc(400)]), contentType: undefined, size: 400 }))).toBe(507);
+    expect(await statusOf(service.store(user(1000), place('a'), { stream: Readable.from([Buffer.alloc(400)]), contentType: undefined, size: 400 }))).toBe(507);
     expect(blobs.writeOptions).toBeUndefined();
     expect(reservations.rows.size).toBe(0);
   });
 
   it('counts other uploads in flight against the quota', async () => {
     await reservations.insert({ userId: 7, blobKey: 'other', reservedBytes: 800, instanceId: 'elsewhere' });
-    expect(await statusOf(service.store(user(1000), 'a', { stream: Readable.from([Buffer.alloc(300)]), contentType: undefined, size: 300 }))).toBe(507);
-    expect(await statusOf(service.store(user(1000), 'b', { stream: Readable.from([Buffer.alloc(200)]), contentType: undefined, size: 200 }))).toBe(0);
+    expect(await statusOf(service.store(user(1000), place('a'), { stream: Readable.from([Buffer.alloc(300)]), contentType: undefined, size: 300 }))).toBe(507);
+    expect(await statusOf(service.store(user(1000), place('b'), { stream: Readable.from([Buffer.alloc(200)]), contentType: undefined, size: 200 }))).toBe(0);
   });
 
   it('limits an undeclared body to what the quota leaves and answers 507 past it', async () => {
     versions.storedBytes = 900;
-    const status = await statusOf(service.store(user(1000), 'a', { stream: Readable.from([Buffer.alloc(150)]), contentType: undefined }));
+    const status = await statusOf(service.store(user(1000), place('a'), { stream: Readable.from([Buffer.alloc(150)]), contentType: undefined }));
     expect(status).toBe(507);
     expect(blobs.writeOptions?.maxBytes).toBe(100);
     expect(blobs.deleted).toHaveLength(1);
@@ -212,27 +218,27 @@ describe('FileUploadService', () => {
   });
 
   it('answers 413, not 507, when the upload limit is tighter than the quota', async () => {
-    const status = await statusOf(service.store(user(1_000_000), 'a', { stream: Readable.from([Buffer.alloc(1001)]), contentType: undefined }));
+    const status = await statusOf(service.store(user(1_000_000), place('a'), { stream: Readable.from([Buffer.alloc(1001)]), contentType: undefined }));
     expect(status).toBe(413);
   });
 
   it('adds the version again when the file was deleted between finding it and committing', async () => {
     versions.failNextWith = Object.assign(new Error('FOREIGN KEY constraint failed'), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
-    const stored = await service.store(user(null), 'a', { stream: Readable.from([Buffer.from('x')]), contentType: undefined });
+    const stored = await service.store(user(null), place('a'), { stream: Readable.from([Buffer.from('x')]), contentType: undefined });
     expect(stored.version.version).toBe(1);
     expect(blobs.deleted).toHaveLength(0);
   });
 
   it('removes the blob when the commit fails for good', async () => {
     versions.failNextWith = new Error('database gone');
-    await expect(service.store(user(null), 'a', { stream: Readable.from([Buffer.from('x')]), contentType: undefined })).rejects.toThrow('database gone');
+    await expect(service.store(user(null), place('a'), { stream: Readable.from([Buffer.from('x')]), contentType: undefined })).rejects.toThrow('database gone');
     expect(blobs.blobs.size).toBe(0);
     expect(blobs.deleted).toHaveLength(1);
     expect(reservations.rows.size).toBe(0);
   });
 
   it('stores application/octet-stream for a missing or malformed Content-Type', async () => {
-    const stored = await service.store(user(null), 'a', { stream: Readable.from([Buffer.from('x')]), contentType: 'not a type' });
+    const stored = await service.store(user(null), place('a'), { stream: Readable.from([Buffer.from('x')]), contentType: 'not a type' });
     expect(stored.version.contentType).toBe('application/octet-stream');
   });
 });

@@ -29,6 +29,12 @@ export interface UploadSource {
   atMost?: number;
 }
 
+/** Where a file's versions go: a name in a folder (`ROOT_FOLDER_ID` for the root). */
+export interface FilePlace {
+  folderId: number;
+  name: string;
+}
+
 export interface StoredUpload {
   file: StoredFile;
   version: FileVersion;
@@ -95,11 +101,11 @@ export class FileUploadService {
     this.instanceId = uploadInstanceId(config);
   }
 
-  /** One upload as a new version of the owner's file `name`. */
-  async store(owner: SessionUser, name: string, source: UploadSource): Promise<StoredUpload> {
+  /** One upload as a new version of the owner's file `name` in the folder. */
+  async store(owner: SessionUser, place: FilePlace, source: UploadSource): Promise<StoredUpload> {
     const contentType = storedContentType(source.contentType);
     const held = await this.receive(owner, source, { source: 'files', contentType });
-    return held.commit(() => this.commitVersion(owner.id, name, held, contentType));
+    return held.commit(() => this.commitVersion(owner.id, place, held, contentType));
   }
 
   /** Streams the bytes into the blob store under a quota reservation; the caller then commits or discards. */
@@ -227,11 +233,11 @@ export class FileUploadService {
     return quota - stored - inFlight;
   }
 
-  /** Makes held bytes the newest version of the owner's file `name` (creating the file); call inside `commit`. */
-  async commitVersion(ownerId: number, name: string, written: HeldUpload, contentType: string): Promise<StoredUpload> {
+  /** Makes held bytes the newest version of the owner's file `name` in the folder (creating the file); call inside `commit`. */
+  async commitVersion(ownerId: number, { folderId, name }: FilePlace, written: HeldUpload, contentType: string): Promise<StoredUpload> {
     const blobKey = written.key;
     for (let attempt = 1; ; attempt++) {
-      const file = await this.files.findOrCreate(ownerId, name);
+      const file = await this.files.findOrCreate(ownerId, folderId, name);
       try {
         const version = await this.versions.insertNext(file.id, { blobKey, size: written.size, sha256: written.sha256, contentType });
         return { file, version };

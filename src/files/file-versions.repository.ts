@@ -38,6 +38,13 @@ export class FileVersionsRepository {
     return this.versions.find({ where: { fileId }, order: { version: 'DESC' } });
   }
 
+  /** Every version of the files. */
+  async listOfFiles(fileIds: readonly number[]): Promise<FileVersion[]> {
+    const found: FileVersion[] = [];
+    for (let i = 0; i < fileIds.length; i += DELETE_SLICE) found.push(...(await this.versions.findBy({ fileId: In(fileIds.slice(i, i + DELETE_SLICE)) })));
+    return found;
+  }
+
   /** Every version of every file of the owner. */
   listOfOwner(ownerId: number): Promise<FileVersion[]> {
     return this.versions.createQueryBuilder('v').innerJoin(StoredFile, 'f', 'f.id = v.file_id').where('f.owner_id = :ownerId', { ownerId }).getMany();

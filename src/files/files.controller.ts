@@ -9,8 +9,9 @@ import { declaredLength, MultipartUploadInterceptor, RawUploadInterceptor, Uploa
 import { SessionUser } from '../users/user.entity';
 import { FileIdDto, FileListWithSharedDto, FileVersionDto, FileVersionQuery, ListFilesQuery, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
 import { DownloadFileDto } from './dto/share.dto';
-import { FileNamePipe } from './file-name.pipe';
-import { FileRead, FilesService } from './files.service';
+import { TreePathPipe } from './folders/tree-path.pipe';
+import { TreePath } from './folders/tree-path';
+import { FileRead, FilesService, VersionsOrFile } from './files.service';
 import { toServedBlob } from './file.mappers';
 import { SERVED_FILE_HEADERS, UPLOAD_MULTIPART } from './files.constants';
 
@@ -41,72 +42,76 @@ export class FilesController {
     private readonly responder: BlobResponder,
   ) {}
 
-  @Put('files/:filename')
+  @Put('files/*path')
   @HttpCode(201)
   @UseInterceptors(RawUploadInterceptor)
   @ApiConsumes('application/octet-stream', '*/*')
   @ApiBody({ description: 'the file bytes, streamed; Content-Type is stored with them', schema: { type: 'string', format: 'binary' } })
-  @ApiCreatedResponse({ type: StoredFileVersionDto, description: 'stored as a new version; Location: /files/<url-encoded name>' })
+  @ApiCreatedResponse({ type: StoredFileVersionDto, description: 'stored as a new version; missing parent folders are created; Location: /files/<url-encoded path>' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
+  @ApiResponse({ status: 409, type: ErrorDto, description: 'a parent is a file, or the path is a folder' })
   @ApiResponse({ status: 413, type: ErrorDto, description: 'over MAX_UPLOAD_BYTES' })
   @ApiResponse({ status: 507, type: ErrorDto, description: "over the user's storage quota" })
-  async uploadFile(@CurrentUser() user: SessionUser, @Param('filename', FileNamePipe) name: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<StoredFileVersionDto> {
-    const stored = await this.files.putFile(user, name, { stream: req, contentType: req.headers['content-type'], size: declaredLength(req) });
-    res.setHeader('Location', `/files/${encodeURIComponent(stored.name)}`);
+  async uploadFile(@CurrentUser() user: SessionUser, @Param('path', TreePathPipe) path: TreePath, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<StoredFileVersionDto> {
+    const stored = await this.files.putFile(user, path, { stream: req, contentType: req.headers['content-type'], size: declaredLength(req) });
+    res.setHeader('Location', FilesService.location(path));
     return stored;
   }
 
+  // S4's POST /share and POST /download take file ids; people (and the web page) know paths.
+  // Declared before GET files/*path, which would otherwise take these paths as files.
+  @Get('files/*path/id')
+  @ApiProduces('application/json', 'application/octet-stream')
+  @ApiOkResponse({ type: FileIdDto, description: "the id of one of the caller's own files (when {path} is a folder, the file named `id` in it)" })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'the caller has no file at that path' })
+  async getFileId(@CurrentUser() user: SessionUser, @Param('path', TreePathPipe) path: TreePath, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.answerOrServe(req, res, await this.files.aboutFileOrFile(user, path, 'id', (p) => this.files.findOwnFileId(user, p)));
+  }
+
+  @Get('files/*path/versions')
+  @ApiProduces('application/json', 'application/octet-stream')
+  @ApiOkResponse({ type: [FileVersionDto], description: 'newest first (when {path} is a folder, the file named `versions` in it)' })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  async listFileVersions(@CurrentUser() user: SessionUser, @Param('path', TreePathPipe) path: TreePath, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.answerOrServe(req, res, await this.files.aboutFileOrFile(user, path, 'versions', (p) => this.files.listVersions(user, p)));
+  }
+
   // Declared before the GET: Express would otherwise answer HEAD with the GET handler.
-  @Head('files/:filename')
+  @Head('files/*path')
   @ApiOkResponse({ description: 'the headers of the GET, no body' })
   @ApiResponse({ status: 400, description: 'bad file name or version' })
   @ApiResponse({ status: 404, description: 'no such file or version' })
-  async headFile(@CurrentUser() user: SessionUser, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.serve(req, res, await this.files.findOwnVersion(user, name, query.version), 'inline');
+  async headFile(@CurrentUser() user: SessionUser, @Param('path', TreePathPipe) path: TreePath, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.serve(req, res, await this.files.findOwnVersion(user, path, query.version), 'inline');
   }
 
-  @Get('files/:filename')
+  @Get('files/*path')
   @FileBytesDocs()
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name or version' })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'no such file or version' })
-  async downloadFile(@CurrentUser() user: SessionUser, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.serve(req, res, await this.files.findOwnVersion(user, name, query.version), 'inline');
+  async downloadFile(@CurrentUser() user: SessionUser, @Param('path', TreePathPipe) path: TreePath, @Query() query: FileVersionQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.serve(req, res, await this.files.findOwnVersion(user, path, query.version), 'inline');
   }
 
-  @Delete('files/:filename')
+  @Delete('files/*path')
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'removed with all its versions, or only `?version=N`' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name or version' })
   @ApiResponse({ status: 404, type: ErrorDto })
-  deleteFile(@CurrentUser() user: SessionUser, @Param('filename', FileNamePipe) name: string, @Query() query: FileVersionQuery): Promise<void> {
-    return this.files.deleteFile(user, name, query.version);
+  deleteFile(@CurrentUser() user: SessionUser, @Param('path', TreePathPipe) path: TreePath, @Query() query: FileVersionQuery): Promise<void> {
+    return this.files.deleteFile(user, path, query.version);
   }
 
   @Get('files')
   @ApiOkResponse({
-    description: 'your file names, sorted; with `include=shared`, `{your_files, shared_files}` (S4)',
+    description: 'the names in your root folder, sorted, folders with a trailing `/`; with `include=shared`, `{your_files, shared_files}` (S4)',
     schema: { oneOf: [{ type: 'array', items: { type: 'string' } }, { $ref: getSchemaPath(FileListWithSharedDto) }] },
   })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad include' })
   listFiles(@CurrentUser() user: SessionUser, @Query() query: ListFilesQuery): Promise<string[] | FileListWithSharedDto> {
     return query.include === 'shared' ? this.files.listNamesWithShared(user) : this.files.listNames(user);
-  }
-
-  @Get('files/:filename/versions')
-  @ApiOkResponse({ type: [FileVersionDto], description: 'newest first' })
-  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
-  @ApiResponse({ status: 404, type: ErrorDto })
-  listFileVersions(@CurrentUser() user: SessionUser, @Param('filename', FileNamePipe) name: string): Promise<FileVersionDto[]> {
-    return this.files.listVersions(user, name);
-  }
-
-  // S4's POST /share and POST /download take file ids; people (and the web page) know names.
-  @Get('files/:filename/id')
-  @ApiOkResponse({ type: FileIdDto, description: "the id of one of the caller's own files" })
-  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
-  @ApiResponse({ status: 404, type: ErrorDto, description: 'the caller has no file with that name' })
-  getFileId(@CurrentUser() user: SessionUser, @Param('filename', FileNamePipe) name: string): Promise<FileIdDto> {
-    return this.files.findOwnFileId(user, name);
   }
 
   @Post('upload')
@@ -132,6 +137,11 @@ export class FilesController {
   @ApiResponse({ status: 404, type: ErrorDto, description: '{error: "File not belong to user"}: neither yours nor shared with you' })
   async downloadSharedFile(@CurrentUser() user: SessionUser, @Body() body: DownloadFileDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.serve(req, res, await this.files.findReadableLatest(user, body.file_id), 'attachment');
+  }
+
+  private async answerOrServe<T>(req: Request, res: Response, target: VersionsOrFile<T>): Promise<void> {
+    if ('file' in target) await this.serve(req, res, target.file, 'inline');
+    else res.json(target.answer);
   }
 
   /** Every path that serves a version's bytes answers with the same headers (CONTRACT §3). */

@@ -2,6 +2,13 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { UsersModule } from '../users/users.module';
 import { FileShare } from './entities/file-share.entity';
+import { Folder } from './entities/folder.entity';
+import { ResourceProperty } from './entities/resource-property.entity';
+import { FileTreeService } from './folders/file-tree.service';
+import { FoldersController } from './folders/folders.controller';
+import { FoldersRepository } from './folders/folders.repository';
+import { FoldersService } from './folders/folders.service';
+import { ResourcePropertiesRepository } from './properties/resource-properties.repository';
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { UploadReservation } from './entities/upload-reservation.entity';
@@ -18,12 +25,16 @@ import { SharesService } from './shares.service';
 import { UploadReservationsRepository } from './upload-reservations.repository';
 import { UploadSweeper } from './upload-sweeper.service';
 
-/** Users' files (S0) and sharing them (S4). The BlobStore comes from the global StorageModule. */
+/** Users' files (S0) in folders (§5) and sharing them (S4). The BlobStore comes from the global StorageModule. */
 @Module({
-  imports: [TypeOrmModule.forFeature([StoredFile, FileVersion, FileShare, UploadReservation]), UsersModule],
-  controllers: [FilesController, SharesController],
+  imports: [TypeOrmModule.forFeature([StoredFile, FileVersion, FileShare, UploadReservation, Folder, ResourceProperty]), UsersModule],
+  controllers: [FilesController, FoldersController, SharesController],
   providers: [
     FilesService,
+    FileTreeService,
+    FoldersService,
+    FoldersRepository,
+    ResourcePropertiesRepository,
     SharesService,
     FileUploadService,
     UploadSweeper,
@@ -34,7 +45,7 @@ import { UploadSweeper } from './upload-sweeper.service';
     FileSharesRepository,
     UploadReservationsRepository,
   ],
-  // The upload pipeline and the registry of blob holders serve Sounds (and later tus and WebDAV) too.
-  exports: [FilesStorageUsage, FileUploadService, BlobHolders],
+  // The upload pipeline and the registry of blob holders serve Sounds, tus and WebDAV too; WebDAV works on the same tree and files.
+  exports: [FilesStorageUsage, FileUploadService, BlobHolders, FilesService, FileTreeService, ResourcePropertiesRepository],
 })
 export class FilesModule {}

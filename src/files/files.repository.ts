@@ -3,9 +3,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
 import { PreparedQuery } from '../database/prepared-query';
+import { ROOT_FOLDER_ID } from './entities/folder.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { FileShare } from './entities/file-share.entity';
 import { FileVersion } from './entities/file-version.entity';
+
+/** Lists of ids go to the database in slices: a big folder must not hit the limits on bound parameters. */
+const SLICE = 500;
 
 export interface OwnerUsage {
   ownerId: number;
@@ -21,20 +25,45 @@ export interface OwnerUsage {
  */
 @Injectable()
 export class FilesRepository {
-  /** The owner's file names that hold at least one version, in byte order: `GET /files`. */
+  /** The owner's root file names that hold at least one version, in byte order: `GET /files`. */
   private readonly namesByOwner: PreparedQuery<{ ownerId: number }, Pick<StoredFile, 'name'>>;
 
   constructor(@InjectRepository(StoredFile) private readonly files: Repository<StoredFile>) {
     this.namesByOwner = PreparedQuery.select(files, 'f', ['name'], (qb, p) =>
       qb
         .where('f.owner_id = :ownerId', { ownerId: p.ownerId })
+        .andWhere(`f.folder_id = ${ROOT_FOLDER_ID}`)
         .andWhere(`EXISTS (SELECT 1 FROM file_versions v WHERE v.file_id = f.id)`)
         .orderBy('f.name', 'ASC'),
     );
   }
 
-  findByOwnerAndName(ownerId: number, name: string): Promise<StoredFile | null> {
-    return this.files.findOneBy({ ownerId, name });
+  findInFolder(ownerId: number, folderId: number, name: string): Promise<StoredFile | null> {
+    return this.files.findOneBy({ ownerId, folderId, name });
+  }
+
+  /** The files of the folder that hold at least one version, in byte order of their names. */
+  listInFolder(ownerId: number, folderId: number): Promise<StoredFile[]> {
+    return this.files
+      .createQueryBuilder('f')
+      .where('f.owner_id = :ownerId AND f.folder_id = :folderId', { ownerId, folderId })
+      .andWhere(`EXISTS (SELECT 1 FROM file_versions v WHERE v.file_id = f.id)`)
+      .orderBy('f.name', 'ASC')
+      .getMany();
+  }
+
+  /** Every file in any of the folders, with or without versions. */
+  async listInFolders(ownerId: number, folderIds: readonly number[]): Promise<StoredFile[]> {
+    const found: StoredFile[] = [];
+    for (let i = 0; i < folderIds.length; i += SLICE) {
+      found.push(...(await this.files.findBy({ ownerId, folderId: In(folderIds.slice(i, i + SLICE)) })));
+    }
+    return found;
+  }
+
+  /** Moves and renames one file: one statement, whatever it holds. */
+  async moveTo(id: number, folderId: number, name: string): Promise<void> {
+    await this.files.update({ id }, { folderId, name });
   }
 
   findByOwnerAndId(ownerId: number, id: number): Promise<StoredFile | null> {
@@ -56,21 +85,21 @@ export class FilesRepository {
   }
 
   /** Creates the owner's row for the name, or finds it when it exists (the unique index decides). */
-  async findOrCreate(ownerId: number, name: string): Promise<StoredFile> {
-    const existing = await this.findByOwnerAndName(ownerId, name);
+  async findOrCreate(ownerId: number, folderId: number, name: string): Promise<StoredFile> {
+    const existing = await this.findInFolder(ownerId, folderId, name);
     if (existing) return existing;
     try {
-      return await this.files.save(this.files.create({ ownerId, name, createdAt: new Date() }));
+      return await this.files.save(this.files.create({ ownerId, folderId, name, createdAt: new Date() }));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      const winner = await this.findByOwnerAndName(ownerId, name);
+      const winner = await this.findInFolder(ownerId, folderId, name);
       if (!winner) throw error;
       return winner;
     }
   }
 
-  /** The owner's file names that hold at least one version, in byte order. */
-  async listNamesByOwner(ownerId: number): Promise<string[]> {
+  /** The owner's root file names that hold at least one version, in byte order. */
+  async listRootNamesByOwner(ownerId: number): Promise<string[]> {
     const rows = await this.namesByOwner.run({ ownerId });
     return rows.map((row) => row.name);
   }
@@ -97,6 +126,10 @@ export class FilesRepository {
    * Deletes the file (and with it its shares) only if no version is left: an upload that
    * committed a version meanwhile keeps the file alive.
    */
+  async deleteByIds(ids: readonly number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += SLICE) await this.files.delete({ id: In(ids.slice(i, i + SLICE)) });
+  }
+
   async deleteIfEmpty(id: number): Promise<void> {
     await this.files
       .createQueryBuilder()

@@ -9,6 +9,9 @@ import { StoredFile } from './entities/stored-file.entity';
 import { assertValidFileName } from './file-name';
 import { BlobHolders } from './blob-holders';
 import { FileUploadService, HeldUpload, StoredUpload, UploadSource } from './file-upload.service';
+import { ROOT_FOLDER_ID } from './entities/folder.entity';
+import { FileTreeService } from './folders/file-tree.service';
+import { formatTreePath, TreePath } from './folders/tree-path';
 import { storedContentType } from './content-type';
 import { toFileVersionDto, toStoredFileVersionDto, toUploadedFileDto } from './file.mappers';
 import { FILE_MESSAGES } from './files.constants';
@@ -20,6 +23,9 @@ export interface FileRead {
   file: StoredFile;
   version: FileVersion;
 }
+
+/** `GET /files/{path}/versions` or `/id` where `{path}` is a folder: a file named `versions` (or `id`) in it. */
+export type VersionsOrFile<T> = { answer: T } | { file: FileRead };
 
 /**
  * The rules of a user's own storage (S0, S4): names, versions, reads, deletes. Every lookup
@@ -36,6 +42,7 @@ export class FilesService implements OnModuleInit {
     private readonly blobs: BlobStore,
     private readonly users: UsersService,
     private readonly holders: BlobHolders,
+    private readonly tree: FileTreeService,
   ) {}
 
   onModuleInit(): void {
@@ -43,9 +50,12 @@ export class FilesService implements OnModuleInit {
     this.holders.register({ bytesByOwner: (ids) => this.versions.bytesByOwner(ids), isBlobReferenced: (key) => this.versions.isBlobReferenced(key) });
   }
 
-  /** `PUT /files/{filename}`. */
-  async putFile(owner: SessionUser, name: string, source: UploadSource): Promise<StoredFileVersionDto> {
-    const { file, version } = await this.uploads.store(owner, name, source);
+  /** `PUT /files/{path}`: missing parents are created; a file or folder in the way is a conflict. */
+  async putFile(owner: SessionUser, path: TreePath, source: UploadSource): Promise<StoredFileVersionDto> {
+    const name = path[path.length - 1];
+    const folderId = await this.tree.prepareParent(owner.id, path, { createParents: true });
+    await this.tree.assertFileSlot(owner.id, folderId, name);
+    const { file, version } = await this.uploads.store(owner, { folderId, name }, source);
     return toStoredFileVersionDto(file, version);
   }
 
@@ -59,6 +69,7 @@ export class FilesService implements OnModuleInit {
     try {
       for await (const part of parts) {
         const name = assertValidFileName(part.filename);
+        await this.tree.assertFileSlot(owner.id, ROOT_FOLDER_ID, name);
         const contentType = storedContentType(part.mimeType);
         held.push({ name, contentType, upload: await this.uploads.receive(owner, { stream: part.stream, contentType: part.mimeType, atMost }, { source: 'files', contentType }) });
       }
@@ -70,7 +81,7 @@ export class FilesService implements OnModuleInit {
     const stored: StoredUpload[] = [];
     try {
       for (const { name, contentType, upload } of held) {
-        stored.push(await upload.commit(() => this.uploads.commitVersion(owner.id, name, upload, contentType)));
+        stored.push(await upload.commit(() => this.uploads.commitVersion(owner.id, { folderId: ROOT_FOLDER_ID, name }, upload, contentType)));
       }
     } catch (error) {
       // A database failure half-way: take back what was committed, drop what was not.
@@ -81,20 +92,22 @@ export class FilesService implements OnModuleInit {
     return { message: FILE_MESSAGES.uploadSuccess, files: stored.map(({ file, version }) => toUploadedFileDto(file, version)) };
   }
 
-  listNames(owner: SessionUser): Promise<string[]> {
-    return this.files.listNamesByOwner(owner.id);
+  /** `GET /files` (S0): the root's file names, and its folders as `"name/"`, in byte order. */
+  async listNames(owner: SessionUser): Promise<string[]> {
+    const [files, folders] = await Promise.all([this.files.listRootNamesByOwner(owner.id), this.tree.rootFolderNames(owner.id)]);
+    if (folders.length === 0) return files;
+    return [...files, ...folders.map((name) => `${name}/`)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   }
 
   async listNamesWithShared(user: SessionUser): Promise<FileListWithSharedDto> {
-    const [yours, shared] = await Promise.all([this.files.listNamesByOwner(user.id), this.files.listNamesSharedWith(user.id)]);
+    const [yours, shared] = await Promise.all([this.listNames(user), this.files.listNamesSharedWith(user.id)]);
     return { your_files: yours, shared_files: shared };
   }
 
-  /** The owner's file by name: its newest version, or the one asked for. */
-  async findOwnVersion(owner: SessionUser, name: string, versionNumber?: number): Promise<FileRead> {
-    const file = await this.files.findByOwnerAndName(owner.id, name);
-    if (!file) throw new NotFoundException({ error: FILE_MESSAGES.fileNotFound });
-    const version = versionNumber === undefined ? await this.versions.latest(file.id) : await this.versions.findOne(file.id, versionNumber);
+  /** The owner's file at the path: its newest version, or the one asked for. */
+  async findOwnVersion(owner: SessionUser, path: TreePath, versionNumber?: number): Promise<FileRead> {
+    const { file, latest } = await this.tree.resolveFile(owner.id, path, FILE_MESSAGES.fileNotFound);
+    const version = versionNumber === undefined ? latest : await this.versions.findOne(file.id, versionNumber);
     if (!version) {
       throw new NotFoundException({ error: versionNumber === undefined ? FILE_MESSAGES.fileNotFound : FILE_MESSAGES.versionNotFound(versionNumber) });
     }
@@ -110,38 +123,50 @@ export class FilesService implements OnModuleInit {
   }
 
   /** The id S4's routes take, for one of the owner's files named as people know it. */
-  async findOwnFileId(owner: SessionUser, name: string): Promise<FileIdDto> {
-    const { file } = await this.findOwnVersion(owner, name);
+  async findOwnFileId(owner: SessionUser, path: TreePath): Promise<FileIdDto> {
+    const { file } = await this.findOwnVersion(owner, path);
     return { id: file.id, name: file.name };
   }
 
-  async listVersions(owner: SessionUser, name: string): Promise<FileVersionDto[]> {
-    const file = await this.files.findByOwnerAndName(owner.id, name);
-    const versions = file ? await this.versions.listOfFile(file.id) : [];
-    if (versions.length === 0) throw new NotFoundException({ error: FILE_MESSAGES.fileNotFound });
-    return versions.map(toFileVersionDto);
+  async listVersions(owner: SessionUser, path: TreePath): Promise<FileVersionDto[]> {
+    const { file } = await this.tree.resolveFile(owner.id, path, FILE_MESSAGES.fileNotFound);
+    return (await this.versions.listOfFile(file.id)).map(toFileVersionDto);
   }
 
-  /** Removes one version, or every version; the file goes with its last version. */
-  async deleteFile(owner: SessionUser, name: string, versionNumber?: number): Promise<void> {
+  /**
+   * `GET /files/{path}/{suffix}`: a file has no children, so when `{path}` is a file this is
+   * about it (`answer`); otherwise `{path}/{suffix}` names a file, served as it is.
+   */
+  async aboutFileOrFile<T>(owner: SessionUser, path: TreePath, suffix: string, about: (path: TreePath) => Promise<T>): Promise<VersionsOrFile<T>> {
+    const node = path.length === 0 ? null : await this.tree.resolve(owner.id, path);
+    if (node?.kind === 'file') return { answer: await about(path) };
+    if (node?.kind === 'folder') return { file: await this.findOwnVersion(owner, [...path, suffix]) };
+    throw new NotFoundException({ error: FILE_MESSAGES.fileNotFound });
+  }
+
+  /** Removes one version, or the file with every version (and its properties). */
+  async deleteFile(owner: SessionUser, path: TreePath, versionNumber?: number): Promise<void> {
     if (versionNumber !== undefined) {
-      const { file, version } = await this.findOwnVersion(owner, name, versionNumber);
+      const { file, version } = await this.findOwnVersion(owner, path, versionNumber);
       await this.removeVersions(file, [version]);
       return;
     }
-    const file = await this.files.findByOwnerAndName(owner.id, name);
-    const versions = file ? await this.versions.listOfFile(file.id) : [];
-    if (!file || versions.length === 0) throw new NotFoundException({ error: FILE_MESSAGES.fileNotFound });
-    await this.removeVersions(file, versions);
+    await this.tree.deleteNode(owner.id, await this.tree.resolveFile(owner.id, path, FILE_MESSAGES.fileNotFound));
   }
 
-  /** The user deletion hook: every file, version and blob of the user. */
+  /** The user deletion hook: every file, version, folder and blob of the user. */
   async deleteAllOf(user: SessionUser): Promise<void> {
     const files = await this.files.listByOwner(user.id);
     const versions = await this.versions.listOfOwner(user.id);
     await this.versions.deleteByIds(versions.map((version) => version.id));
     for (const file of files) await this.files.deleteIfEmpty(file.id);
+    await this.tree.deleteFoldersOf(user.id);
     await this.deleteBlobs(versions);
+  }
+
+  /** Where a stored file is, as a `Location` header: `/files/` and its names, each URL-encoded. */
+  static location(path: TreePath): string {
+    return `/files/${formatTreePath(path.map(encodeURIComponent))}`;
   }
 
   /**

@@ -1,0 +1,298 @@
+import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { isUniqueViolation } from '../../database/database-errors';
+import { BlobStore } from '../../storage/blob-store';
+import { SessionUser } from '../../users/user.entity';
+import { FileVersion } from '../entities/file-version.entity';
+import { Folder, ROOT_FOLDER_ID } from '../entities/folder.entity';
+import { StoredFile } from '../entities/stored-file.entity';
+import { FileSharesRepository } from '../file-shares.repository';
+import { FileUploadService } from '../file-upload.service';
+import { FileVersionsRepository } from '../file-versions.repository';
+import { FilesRepository } from '../files.repository';
+import { ResourcePropertiesRepository } from '../properties/resource-properties.repository';
+import { FOLDER_MESSAGES } from './folders.constants';
+import { FoldersRepository } from './folders.repository';
+import { formatTreePath, isWithin, parentOf, TreePath } from './tree-path';
+
+/** What a path names in a user's tree. The root is a folder with id 0 and no row. */
+export type TreeNode = FolderNode | FileNode;
+export interface FolderNode {
+  kind: 'folder';
+  id: number;
+  /** null for the root. */
+  folder: Folder | null;
+  path: TreePath;
+}
+export interface FileNode {
+  kind: 'file';
+  file: StoredFile;
+  /** Its newest version. */
+  latest: FileVersion;
+  path: TreePath;
+}
+
+/** Why a change to the tree was refused; REST answers 409 for all, WebDAV tells `exists` apart (412). */
+export type TreeConflictReason = 'exists' | 'parent-missing' | 'parent-is-file' | 'is-folder' | 'into-itself';
+
+export class TreeConflictError extends ConflictException {
+  constructor(readonly reason: TreeConflictReason) {
+    super({ error: CONFLICT_MESSAGES[reason] });
+  }
+}
+
+const CONFLICT_MESSAGES: Record<TreeConflictReason, string> = {
+  exists: FOLDER_MESSAGES.exists,
+  'parent-missing': FOLDER_MESSAGES.parentMissing,
+  'parent-is-file': FOLDER_MESSAGES.parentIsFile,
+  'is-folder': FOLDER_MESSAGES.isFolder,
+  'into-itself': FOLDER_MESSAGES.intoItself,
+};
+
+export interface PlaceOptions {
+  /** Create missing parent folders (REST); otherwise a missing parent is a conflict (WebDAV, RFC 4918 §9.3.1). */
+  createParents: boolean;
+}
+
+export interface TransferOptions extends PlaceOptions {
+  /** Replace what is at the target; otherwise an occupied target is a conflict. */
+  overwrite: boolean;
+}
+
+export interface FolderContents {
+  folders: Folder[];
+  files: { file: StoredFile; latest: FileVersion; shared: boolean }[];
+}
+
+/**
+ * The shape of a user's tree (CONTRACT §5): paths to files and folders, one namespace per folder,
+ * creating, listing, moving, copying and deleting. REST and WebDAV both come here, so there is
+ * one set of rules. Every lookup carries the owner: another user's tree is never reachable.
+ */
+@Injectable()
+export class FileTreeService {
+  private readonly logger = new Logger(FileTreeService.name);
+
+  constructor(
+    private readonly folders: FoldersRepository,
+    private readonly files: FilesRepository,
+    private readonly versions: FileVersionsRepository,
+    private readonly shares: FileSharesRepository,
+    private readonly properties: ResourcePropertiesRepository,
+    private readonly uploads: FileUploadService,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  /** The folder at the path, or null when it is missing or a file. One query per name. */
+  async findFolderId(ownerId: number, path: TreePath): Promise<number | null> {
+    let id = ROOT_FOLDER_ID;
+    for (const name of path) {
+      const child = await this.folders.findChild(ownerId, id, name);
+      if (!child) return null;
+      id = child.id;
+    }
+    return id;
+  }
+
+  async resolve(ownerId: number, path: TreePath): Promise<TreeNode | null> {
+    if (path.length === 0) return { kind: 'folder', id: ROOT_FOLDER_ID, folder: null, path };
+    const parentId = await this.findFolderId(ownerId, parentOf(path));
+    if (parentId === null) return null;
+    return this.childOf(ownerId, parentId, path);
+  }
+
+  /** The file at the path, with its newest version, or 404. */
+  async resolveFile(ownerId: number, path: TreePath, notFound: string): Promise<FileNode> {
+    const node = path.length === 0 ? null : await this.resolve(ownerId, path);
+    if (node?.kind !== 'file') throw new NotFoundException({ error: notFound });
+    return node;
+  }
+
+  private async childOf(ownerId: number, parentId: number, path: TreePath): Promise<TreeNode | null> {
+    const name = path[path.length - 1];
+    const folder = await this.folders.findChild(ownerId, parentId, name);
+    if (folder) return { kind: 'folder', id: folder.id, folder, path };
+    const file = await this.files.findInFolder(ownerId, parentId, name);
+    // A file row without a version exists only while its first upload commits.
+    const latest = file ? await this.versions.latest(file.id) : null;
+    return file && latest ? { kind: 'file', file, latest, path } : null;
+  }
+
+  /**
+   * Where a new file or folder at `path` goes: its parent's id, created when missing and allowed.
+   * A file in the way of a parent, or a missing parent when not allowed, is a conflict.
+   */
+  async prepareParent(ownerId: number, path: TreePath, options: PlaceOptions): Promise<number> {
+    let id = ROOT_FOLDER_ID;
+    for (const name of parentOf(path)) {
+      const child = await this.folders.findChild(ownerId, id, name);
+      if (child) {
+        id = child.id;
+        continue;
+      }
+      if (await this.files.findInFolder(ownerId, id, name)) throw new TreeConflictError('parent-is-file');
+      if (!options.createParents) throw new TreeConflictError('parent-missing');
+      id = (await this.insertFolder(ownerId, id, name, true)).id;
+    }
+    return id;
+  }
+
+  /** A file may be written at `path` in that folder: no folder holds its name. */
+  async assertFileSlot(ownerId: number, folderId: number, name: string): Promise<void> {
+    if (await this.folders.findChild(ownerId, folderId, name)) throw new TreeConflictError('is-folder');
+  }
+
+  /** `POST /folders/{path}`, WebDAV MKCOL. */
+  async createFolder(ownerId: number, path: TreePath, options: PlaceOptions): Promise<Folder> {
+    if (path.length === 0) throw new TreeConflictError('exists');
+    const parentId = await this.prepareParent(ownerId, path, options);
+    return this.insertFolder(ownerId, parentId, path[path.length - 1], false);
+  }
+
+  /**
+   * Inserts a folder unless a file holds its name. When `reuse`, a folder that appeared meanwhile
+   * (a concurrent upload creating the same parents) is taken as it is.
+   */
+  private async insertFolder(ownerId: number, parentId: number, name: string, reuse: boolean): Promise<Folder> {
+    if (await this.files.findInFolder(ownerId, parentId, name)) throw new TreeConflictError(reuse ? 'parent-is-file' : 'exists');
+    try {
+      return await this.folders.insert(ownerId, parentId, name);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const existing = reuse ? await this.folders.findChild(ownerId, parentId, name) : null;
+      if (!existing) throw new TreeConflictError('exists');
+      return existing;
+    }
+  }
+
+  async listFolder(ownerId: number, folderId: number): Promise<FolderContents> {
+    const [folders, files] = await Promise.all([this.folders.listChildren(ownerId, folderId), this.files.listInFolder(ownerId, folderId)]);
+    const ids = files.map((file) => file.id);
+    const [latest, shared] = await Promise.all([this.versions.latestOfFiles(ids), this.shares.sharedAmong(ids)]);
+    const byFile = new Map(latest.map((version) => [version.fileId, version]));
+    return {
+      folders,
+      files: files.flatMap((file) => {
+        const version = byFile.get(file.id);
+        return version ? [{ file, latest: version, shared: shared.has(file.id) }] : [];
+      }),
+    };
+  }
+
+  /** Names of the root's folders, byte order: what `GET /files` adds as `"name/"`. */
+  async rootFolderNames(ownerId: number): Promise<string[]> {
+    return (await this.folders.listChildren(ownerId, ROOT_FOLDER_ID)).map((folder) => folder.name);
+  }
+
+  /**
+   * Deletes a file or a folder with all it holds, for good: rows first, then bytes, so that a
+   * reader never finds a version whose bytes are gone.
+   */
+  async deleteNode(ownerId: number, node: TreeNode): Promise<void> {
+    if (node.kind === 'folder' && node.id === ROOT_FOLDER_ID) throw new BadRequestException({ error: FOLDER_MESSAGES.rootIsNotDeletable });
+    const folders = node.kind === 'folder' ? await this.folders.subtree(ownerId, node.id) : [];
+    const folderIds = folders.map((folder) => folder.id);
+    const files = node.kind === 'file' ? [node.file] : await this.files.listInFolders(ownerId, folderIds);
+    await this.deleteRows(files, folderIds);
+  }
+
+  /** The user deletion hook's part: every folder of the user (files go with the FilesService). */
+  async deleteFoldersOf(ownerId: number): Promise<void> {
+    const top = await this.folders.listChildren(ownerId, ROOT_FOLDER_ID);
+    for (const folder of top) {
+      const ids = (await this.folders.subtree(ownerId, folder.id)).map((f) => f.id);
+      await this.properties.deleteOf('folder', ids);
+      await this.folders.deleteByIds(ids);
+    }
+  }
+
+  private async deleteRows(files: StoredFile[], folderIds: number[]): Promise<void> {
+    const fileIds = files.map((file) => file.id);
+    const versions = await this.versions.listOfFiles(fileIds);
+    await this.versions.deleteByIds(versions.map((version) => version.id));
+    await this.files.deleteByIds(fileIds);
+    await this.properties.deleteOf('file', fileIds);
+    await this.properties.deleteOf('folder', folderIds);
+    await this.folders.deleteByIds(folderIds);
+    for (const version of versions) {
+      await this.blobs.delete(version.blobKey).catch((error: unknown) => this.logger.error(`could not remove blob ${version.blobKey}: ${String(error)}`));
+    }
+  }
+
+  /**
+   * `POST /move`, WebDAV MOVE: one UPDATE of the moved row, so a file keeps its id, versions and
+   * shares, and a folder of any size moves in constant time. Returns whether the target was new.
+   */
+  async move(ownerId: number, from: TreePath, to: TreePath, options: TransferOptions): Promise<{ created: boolean }> {
+    const { source, parentId, replaced } = await this.prepareTransfer(ownerId, from, to, options);
+    if (replaced === 'same') return { created: false };
+    const name = to[to.length - 1];
+    if (source.kind === 'file') await this.files.moveTo(source.file.id, parentId, name);
+    else await this.folders.moveTo(source.id, parentId, name);
+    return { created: replaced === null };
+  }
+
+  /**
+   * `POST /copy`, WebDAV COPY: new files with one version each (the newest), through the same
+   * upload pipeline as a PUT (quota, limits). With `shallow`, a folder is copied without its
+   * contents (WebDAV `Depth: 0`). A failure half-way removes what the copy made.
+   */
+  async copy(owner: SessionUser, from: TreePath, to: TreePath, options: TransferOptions & { shallow?: boolean }): Promise<{ created: boolean }> {
+    const { source, parentId, replaced } = await this.prepareTransfer(owner.id, from, to, options);
+    if (replaced === 'same') return { created: false };
+    const name = to[to.length - 1];
+    if (source.kind === 'file') {
+      await this.copyFile(owner, source.file, source.latest, parentId, name);
+      return { created: replaced === null };
+    }
+    const made = await this.insertFolder(owner.id, parentId, name, false);
+    try {
+      await this.properties.copy('folder', source.id, made.id);
+      if (!options.shallow) await this.copyContents(owner, source.id, made.id);
+    } catch (error) {
+      await this.deleteNode(owner.id, { kind: 'folder', id: made.id, folder: made, path: to });
+      throw error;
+    }
+    return { created: replaced === null };
+  }
+
+  private async copyContents(owner: SessionUser, fromId: number, toId: number): Promise<void> {
+    const contents = await this.listFolder(owner.id, fromId);
+    for (const { file, latest } of contents.files) await this.copyFile(owner, file, latest, toId, file.name);
+    for (const folder of contents.folders) {
+      const made = await this.insertFolder(owner.id, toId, folder.name, false);
+      await this.properties.copy('folder', folder.id, made.id);
+      await this.copyContents(owner, folder.id, made.id);
+    }
+  }
+
+  private async copyFile(owner: SessionUser, file: StoredFile, latest: FileVersion, folderId: number, name: string): Promise<void> {
+    const stream = await this.blobs.read(latest.blobKey);
+    const held = await this.uploads.receive(owner, { stream, contentType: latest.contentType, size: latest.size }, { source: 'files', contentType: latest.contentType });
+    const { file: copy } = await held.commit(() => this.uploads.commitVersion(owner.id, { folderId, name }, held, latest.contentType));
+    await this.properties.copy('file', file.id, copy.id);
+  }
+
+  /**
+   * The checks MOVE and COPY share: the source exists and is not the root, the target's parent
+   * is there (or made), a folder does not go into itself, and an occupied target is replaced
+   * only when allowed. `replaced` is 'same' when source and target are one resource.
+   */
+  private async prepareTransfer(ownerId: number, from: TreePath, to: TreePath, options: TransferOptions): Promise<{ source: TreeNode; parentId: number; replaced: TreeNode | null | 'same' }> {
+    if (from.length === 0 || to.length === 0) throw new BadRequestException({ error: FOLDER_MESSAGES.rootIsNotMovable });
+    const source = await this.resolve(ownerId, from);
+    if (!source) throw new NotFoundException({ error: FOLDER_MESSAGES.notFound });
+    if (formatTreePath(from) === formatTreePath(to)) return { source, parentId: 0, replaced: 'same' };
+    if (source.kind === 'folder' && isWithin(to, from)) throw new TreeConflictError('into-itself');
+    const parentId = await this.prepareParent(ownerId, to, options);
+    const existing = await this.childOf(ownerId, parentId, to);
+    if (existing) {
+      if (!options.overwrite) throw new TreeConflictError('exists');
+      await this.deleteNode(ownerId, existing);
+    } else {
+      // A name held by a file row still waiting for its first version is not free either.
+      const pending = await this.files.findInFolder(ownerId, parentId, to[to.length - 1]);
+      if (pending) throw new TreeConflictError('exists');
+    }
+    return { source, parentId, replaced: existing };
+  }
+}
