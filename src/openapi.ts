@@ -17,6 +17,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription('Multi-user file and sound storage. Any one of the four credentials below authenticates a request.')
     .setVersion(packageVersion())
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, SECURITY_SCHEMES.bearer)
+    .addBasicAuth({ type: 'http', scheme: 'basic', description: 'account password or app password (WebDAV, tus, rclone, curl -u)' }, SECURITY_SCHEMES.basic)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Session', description: 'S0 clients' }, SECURITY_SCHEMES.xSession)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'token', description: 'S2 clients' }, SECURITY_SCHEMES.token)
     .addCookieAuth(SECURITY_SCHEMES.cookie, { type: 'apiKey', in: 'cookie', name: SECURITY_SCHEMES.cookie, description: 'set by the login routes' }, SECURITY_SCHEMES.cookie)

@@ -13,10 +13,14 @@ export const AUTH_MESSAGES = {
   adminRequired: 'Admin role required',
   notYourAccount: 'You may only access your own account',
   sessionNotFound: 'Session not found',
+  appPasswordNotFound: 'App password not found',
+  basicRequired: 'Send a user name and password (HTTP Basic) or a session token',
   welcome: (username: string) => `Welcome ${username}`,
   loggedOut: (username: string) => `Successfully logged out from ${username}`,
 } as const;
 
 export const SESSION_COOKIE = 'session';
+/** What WebDAV clients are told to send (CONTRACT §6). */
+export const BASIC_CHALLENGE = 'Basic realm="Cloudstash", charset="UTF-8"';
 export const X_SESSION_HEADER = 'x-session';
 export const TOKEN_HEADER = 'token';

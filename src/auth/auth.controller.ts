@@ -49,7 +49,7 @@ export class AuthController {
   @Authenticated({ failure: 'storage', duringPasswordChange: true })
   @HttpCode(200)
   @ApiOkResponse({ type: MessageDto, description: 'session ended; the cookie is cleared' })
-  async logout(@CurrentUser() user: SessionUser, @CurrentSession() session: SessionRecord, @Res({ passthrough: true }) res: Response): Promise<MessageDto> {
+  async logout(@CurrentUser() user: SessionUser, @CurrentSession() session: SessionRecord | null, @Res({ passthrough: true }) res: Response): Promise<MessageDto> {
     await this.auth.logout(session);
     this.cookie.clear(res);
     return { message: AUTH_MESSAGES.loggedOut(user.username) };
@@ -71,7 +71,7 @@ export class AuthController {
   @Authenticated({ failure: 'account', duringPasswordChange: true })
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'session ended' })
-  async closeSession(@CurrentSession() session: SessionRecord, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async closeSession(@CurrentSession() session: SessionRecord | null, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.auth.logout(session);
     this.cookie.clear(res);
   }
@@ -92,7 +92,7 @@ export class AuthController {
   @Get('auth/sessions')
   @Authenticated({ failure: 'account' })
   @ApiOkResponse({ type: [SessionView], description: "the caller's open sessions" })
-  listSessions(@CurrentUser() user: SessionUser, @CurrentSession() session: SessionRecord): Promise<SessionView[]> {
+  listSessions(@CurrentUser() user: SessionUser, @CurrentSession() session: SessionRecord | null): Promise<SessionView[]> {
     return this.auth.listSessions(user, session);
   }
 
@@ -109,7 +109,7 @@ export class AuthController {
   @Authenticated({ failure: 'account' })
   @HttpCode(204)
   @ApiResponse({ status: 204, description: "all the caller's other sessions ended" })
-  endOtherSessions(@CurrentUser() user: SessionUser, @CurrentSession() session: SessionRecord): Promise<void> {
+  endOtherSessions(@CurrentUser() user: SessionUser, @CurrentSession() session: SessionRecord | null): Promise<void> {
     return this.auth.endOtherSessions(user, session);
   }
 

@@ -68,11 +68,12 @@ export class AuthService {
     }
   }
 
-  async logout(session: SessionRecord): Promise<void> {
-    await this.sessions.delete(session.id);
+  /** Ends the caller's session; a request authenticated by Basic has none to end. */
+  async logout(session: SessionRecord | null): Promise<void> {
+    if (session) await this.sessions.delete(session.id);
   }
 
-  async listSessions(user: SessionUser, current: SessionRecord): Promise<SessionView[]> {
+  async listSessions(user: SessionUser, current: SessionRecord | null): Promise<SessionView[]> {
     const sessions = await this.sessions.listByUser(user.id);
     return sessions.map((s) => ({
       id: s.id,
@@ -81,7 +82,7 @@ export class AuthService {
       lastSeenAt: s.lastSeenAt.toISOString(),
       userAgent: s.userAgent,
       ip: s.ip,
-      current: s.id === current.id,
+      current: s.id === current?.id,
     }));
   }
 
@@ -92,8 +93,8 @@ export class AuthService {
     }
   }
 
-  async endOtherSessions(user: SessionUser, current: SessionRecord): Promise<void> {
-    await this.sessions.deleteAllOfUser(user.id, current.id);
+  async endOtherSessions(user: SessionUser, current: SessionRecord | null): Promise<void> {
+    await this.sessions.deleteAllOfUser(user.id, current?.id);
   }
 
   private async openSession(credentials: LoginDto, client: ClientInfo): Promise<IssuedSession> {

@@ -90,8 +90,8 @@ export class UsersController {
   @ApiResponse({ status: 204, description: "changed; the user's other sessions end" })
   @ApiResponse({ status: 400, type: ErrorDto })
   @PasswordAttemptsLimited()
-  changePassword(@CurrentUser() user: SessionUser, @CurrentSession() session: SessionRecord, @Body() body: ChangePasswordDto, @Req() req: Request): Promise<void> {
-    return this.users.changePassword(user, session.id, body, clientOf(req));
+  changePassword(@CurrentUser() user: SessionUser, @CurrentSession() session: SessionRecord | null, @Body() body: ChangePasswordDto, @Req() req: Request): Promise<void> {
+    return this.users.changePassword(user, session?.id, body, clientOf(req));
   }
 
   @Delete('users')

@@ -193,7 +193,7 @@ export class UsersService {
     return this.users.update(user, { data, ...profile });
   }
 
-  async changePassword(sessionUser: SessionUser, currentSessionId: string, dto: ChangePasswordDto, client: ClientInfo): Promise<void> {
+  async changePassword(sessionUser: SessionUser, currentSessionId: string | undefined, dto: ChangePasswordDto, client: ClientInfo): Promise<void> {
     const user = await this.get(sessionUser.username);
     // The same counters as the login routes: a stolen session cannot guess the password here either.
     if (!(await this.attempts.verify(user.username, client, () => this.hasher.verify(user.passwordHash, dto.currentPassword)))) {

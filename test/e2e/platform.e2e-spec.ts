@@ -187,10 +187,11 @@ describe('Platform', () => {
       expect(res.text).toContain('swagger');
     });
 
-    it('is OpenAPI 3 with the four credential schemes', () => {
+    it('is OpenAPI 3 with the five credential schemes', () => {
       expect(doc.openapi).toMatch(/^3\./);
       expect(doc.components?.securitySchemes).toEqual({
         bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+        basic: expect.objectContaining({ type: 'http', scheme: 'basic' }),
         'X-Session': expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Session' }),
         token: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'token' }),
         session: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'session' }),
@@ -211,11 +212,11 @@ describe('Platform', () => {
       expect(unmarked).toEqual([]);
     });
 
-    it('offers all four credentials on every operation that needs a session', () => {
+    it('offers all five credentials on every operation that needs a session', () => {
       for (const [route, op] of operations(doc)) {
         if (op['x-public']) continue;
         const schemes = (op.security ?? []).flatMap((requirement) => Object.keys(requirement)).sort();
-        expect({ route, schemes }).toEqual({ route, schemes: ['X-Session', 'bearer', 'session', 'token'] });
+        expect({ route, schemes }).toEqual({ route, schemes: ['X-Session', 'basic', 'bearer', 'session', 'token'] });
       }
     });
 

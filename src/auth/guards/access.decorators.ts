@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiExtension, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { ApiBasicAuth, ApiBearerAuth, ApiCookieAuth, ApiExtension, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { ErrorDto } from '../../common/dto/responses.dto';
 import { SESSION_COOKIE } from '../auth.constants';
 import { SessionRecord } from '../sessions/session-store';
@@ -9,7 +9,7 @@ import { SessionUser } from '../../users/user.entity';
  * How a route answers a missing or bad credential (CONTRACT §2): storage routes 403 (S0),
  * account routes 400/401 with S2's body, sound routes 401.
  */
-export type AuthFailureStyle = 'storage' | 'account' | 'sound';
+export type AuthFailureStyle = 'storage' | 'account' | 'sound' | 'basic';
 
 export interface AccessRule {
   /** No session needed. With `optionalUser`, a valid session is still read when sent. */
@@ -33,6 +33,7 @@ export const SECURITY_SCHEMES = {
   xSession: 'X-Session',
   token: 'token',
   cookie: SESSION_COOKIE,
+  basic: 'basic',
 } as const;
 
 const FAILURE_DOCS: Record<AuthFailureStyle, MethodDecorator[]> = {
@@ -46,12 +47,14 @@ const FAILURE_DOCS: Record<AuthFailureStyle, MethodDecorator[]> = {
     ApiResponse({ status: 401, type: ErrorDto, description: 'not logged in, bad or ended session' }),
     ApiResponse({ status: 403, type: ErrorDto, description: 'not allowed' }),
   ],
+  basic: [ApiResponse({ status: 401, type: ErrorDto, description: 'no credential or a bad one; WWW-Authenticate: Basic realm="Cloudstash"' })],
 };
 
-/** Any one of the four credential carriers opens the route; documented as alternatives. */
+/** Any one of the five credential carriers opens the route; documented as alternatives. */
 function credentialDocs(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiBearerAuth(SECURITY_SCHEMES.bearer),
+    ApiBasicAuth(SECURITY_SCHEMES.basic),
     ApiSecurity(SECURITY_SCHEMES.xSession),
     ApiSecurity(SECURITY_SCHEMES.token),
     ApiCookieAuth(SECURITY_SCHEMES.cookie),
@@ -89,16 +92,17 @@ export function Authenticated(rule: Omit<AccessRule, 'public' | 'optionalUser' |
   return applyDecorators(SetMetadata(ACCESS_RULE, rule satisfies AccessRule), credentialDocs(), ...FAILURE_DOCS[rule.failure]);
 }
 
-/** What the guard puts on the request once a session is verified. */
+/** What the guard puts on the request once a credential is verified. */
 export interface Principal {
   user: SessionUser;
-  session: SessionRecord;
+  /** null when the request came with HTTP Basic (an account or app password), which opens no session. */
+  session: SessionRecord | null;
 }
 
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionUser | undefined => {
   return ctx.switchToHttp().getRequest<{ user?: Principal }>().user?.user;
 });
 
-export const CurrentSession = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionRecord | undefined => {
-  return ctx.switchToHttp().getRequest<{ user?: Principal }>().user?.session;
+export const CurrentSession = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionRecord | null => {
+  return ctx.switchToHttp().getRequest<{ user?: Principal }>().user?.session ?? null;
 });

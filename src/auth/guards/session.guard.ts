@@ -1,8 +1,10 @@
 import { BadRequestException, CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Request } from 'express';
-import { AUTH_MESSAGES } from '../auth.constants';
+import { Request, Response } from 'express';
+import { clientOf } from '../../common/http/client-info';
+import { AUTH_MESSAGES, BASIC_CHALLENGE } from '../auth.constants';
 import { ACCESS_RULE, AccessRule, AuthFailureStyle, Principal } from './access.decorators';
+import { BasicVerifier, parseBasic } from './basic-verifier';
 import { SessionVerifier } from './session-verifier';
 import { extractToken } from './token-extractor';
 
@@ -15,6 +17,8 @@ function credentialFailure(style: AuthFailureStyle, missing: boolean): HttpExcep
       return new ForbiddenException({ error: missing ? AUTH_MESSAGES.notLoggedIn : AUTH_MESSAGES.sessionInvalid });
     case 'sound':
       return new UnauthorizedException({ error: missing ? AUTH_MESSAGES.notLoggedIn : AUTH_MESSAGES.sessionInvalid });
+    case 'basic':
+      return new UnauthorizedException({ error: missing ? AUTH_MESSAGES.basicRequired : AUTH_MESSAGES.wrongCredentials });
     case 'account':
       return missing
         ? new BadRequestException({ error: AUTH_MESSAGES.accessDenied, message: AUTH_MESSAGES.noTokenHeader })
@@ -28,6 +32,7 @@ export class SessionGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: SessionVerifier,
+    private readonly basic: BasicVerifier,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -35,16 +40,23 @@ export class SessionGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
     if (rule.public && !rule.optionalUser) return true;
 
+    const failure = rule.failure ?? 'account';
+    // Clients that know only a name and a password are told how to send them (CONTRACT §6).
+    const refuse = (missing: boolean): HttpException => {
+      if (failure === 'basic') context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', BASIC_CHALLENGE);
+      return credentialFailure(failure, missing);
+    };
     const token = extractToken(req);
-    if (!token) {
+    const basic = token ? null : parseBasic(req.headers.authorization);
+    if (!token && !basic) {
       if (rule.public) return true;
-      throw credentialFailure(rule.failure ?? 'account', true);
+      throw refuse(true);
     }
     // A store or database failure is not a bad credential: it propagates (503 or 500).
-    const principal = await this.verifier.verify(token);
+    const principal = token ? await this.verifier.verify(token) : await this.basic.verify(basic!, clientOf(req));
     if (!principal) {
       if (rule.public) return true;
-      throw credentialFailure(rule.failure ?? 'account', false);
+      throw refuse(false);
     }
     req.user = principal;
     // A public route that reads the session (GET /) still shows nothing of a user who must change their password first.

@@ -1,0 +1,38 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorDto } from '../../common/dto/responses.dto';
+import { AppPasswordIdPipe } from './app-password-id.pipe';
+import { SessionUser } from '../../users/user.entity';
+import { Authenticated, CurrentUser } from '../guards/access.decorators';
+import { AppPasswordDto, CreatedAppPasswordDto, CreateAppPasswordDto } from './app-password.dto';
+import { AppPasswordsService } from './app-passwords.service';
+
+/** Passwords for sync clients (CONTRACT §2): they work wherever HTTP Basic does. */
+@ApiTags('auth')
+@Controller('auth/app-passwords')
+@Authenticated({ failure: 'account' })
+export class AppPasswordsController {
+  constructor(private readonly appPasswords: AppPasswordsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiCreatedResponse({ type: CreatedAppPasswordDto, description: 'the password is in this answer only' })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad name' })
+  createAppPassword(@CurrentUser() user: SessionUser, @Body() body: CreateAppPasswordDto): Promise<CreatedAppPasswordDto> {
+    return this.appPasswords.create(user, body.name);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [AppPasswordDto], description: 'oldest first; never the passwords' })
+  listAppPasswords(@CurrentUser() user: SessionUser): Promise<AppPasswordDto[]> {
+    return this.appPasswords.list(user);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiResponse({ status: 204, description: 'revoked: it opens nothing from now on' })
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'no such app password of yours' })
+  revokeAppPassword(@CurrentUser() user: SessionUser, @Param('id', AppPasswordIdPipe) id: number): Promise<void> {
+    return this.appPasswords.revoke(user, id);
+  }
+}

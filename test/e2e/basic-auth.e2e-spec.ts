@@ -1,0 +1,96 @@
+import { startTestApp, TestApp } from '../support/test-app';
+import { LoggedInUser, loginAdmin, newUser } from '../support/users';
+
+const basic = (username: string, secret: string) => ({ Authorization: `Basic ${Buffer.from(`${username}:${secret}`).toString('base64')}` });
+
+/** CONTRACT §2: HTTP Basic with the account password or an app password. */
+describe('HTTP Basic and app passwords', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_LOGIN_PAIR: '5/1m' });
+  });
+  afterAll(() => t.close());
+
+  it('opens storage routes with the account password, remembers it, and forgets it on a password change', async () => {
+    const u = await newUser(t.http, 'ba');
+    await t.http.put('/files/b.txt').set(basic(u.username, u.password)).send('basic').expect(201);
+    expect((await t.http.get('/files').set(basic(u.username, u.password)).expect(200)).body).toEqual(['b.txt']);
+    await t.http.get('/files').set(basic(u.username, 'wrong-password')).expect(403);
+    await t.http.put(`/user/${u.username}/password`).set(u.auth).send({ currentPassword: u.password, newPassword: 'a-new-password-1' }).expect(204);
+    // The old password was remembered a moment ago: it must not work any more.
+    await t.http.get('/files').set(basic(u.username, u.password)).expect(403);
+    await t.http.get('/files').set(basic(u.username, 'a-new-password-1')).expect(200);
+  });
+
+  it('forgets a remembered credential when the user is blocked or deleted', async () => {
+    const admin = await loginAdmin(t.http);
+    const u = await newUser(t.http, 'bb');
+    await t.http.get('/files').set(basic(u.username, u.password)).expect(200);
+    await t.http.patch(`/admin/users/${u.username}`).set(admin.auth).send({ blockLogin: true }).expect(200);
+    await t.http.get('/files').set(basic(u.username, u.password)).expect(403);
+    await t.http.patch(`/admin/users/${u.username}`).set(admin.auth).send({ blockLogin: false }).expect(200);
+    await t.http.get('/files').set(basic(u.username, u.password)).expect(200);
+    await t.http.delete(`/user/${u.username}`).set(admin.auth).expect((res) => expect([200, 204]).toContain(res.status));
+    await t.http.get('/files').set(basic(u.username, u.password)).expect(403);
+  });
+
+  it('counts failed Basic attempts as failed logins (429 with Retry-After)', async () => {
+    const u = await newUser(t.http, 'bc');
+    let last = 0;
+    for (let i = 0; i < 8; i++) last = (await t.http.get('/files').set(basic(u.username, `guess-${i}-wrong`))).status;
+    expect(last).toBe(429);
+    const limited = await t.http.get('/files').set(basic(u.username, 'guess-again-wrong')).expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  describe('app passwords', () => {
+    let u: LoggedInUser;
+    beforeAll(async () => {
+      u = await newUser(t.http, 'bd');
+    });
+
+    it('are created (shown once), listed without the secret, used with Basic, and revoked', async () => {
+      const created = await t.http.post('/auth/app-passwords').set(u.auth).send({ name: 'rclone' }).expect(201);
+      expect(created.body).toMatchObject({ id: expect.any(Number), name: 'rclone', createdAt: expect.any(String) });
+      expect(created.body.password.length).toBeGreaterThanOrEqual(32);
+      const listed = await t.http.get('/auth/app-passwords').set(u.auth).expect(200);
+      expect(listed.body).toEqual([{ id: created.body.id, name: 'rclone', createdAt: created.body.createdAt, lastUsedAt: null }]);
+      expect(JSON.stringify(listed.body)).not.toContain(created.body.password);
+
+      await t.http.put('/files/app.txt').set(basic(u.username, created.body.password)).send('via app password').expect(201);
+      const used = await t.http.get('/auth/app-passwords').set(u.auth).expect(200);
+      expect(used.body[0].lastUsedAt).toEqual(expect.any(String));
+      // Another user's name with this app password opens nothing.
+      const other = await newUser(t.http, 'be');
+      await t.http.get('/files').set(basic(other.username, created.body.password)).expect(403);
+
+      await t.http.delete(`/auth/app-passwords/${created.body.id}`).set(other.auth).expect(404);
+      await t.http.delete(`/auth/app-passwords/${created.body.id}`).set(u.auth).expect(204);
+      await t.http.get('/files').set(basic(u.username, created.body.password)).expect(403);
+      await t.http.delete(`/auth/app-passwords/${created.body.id}`).set(u.auth).expect(404);
+      await t.http.delete('/auth/app-passwords/abc').set(u.auth).expect(404);
+    });
+
+    it('fail like account routes without a credential, and refuse a bad name', async () => {
+      await t.http.get('/auth/app-passwords').expect(400);
+      await t.http.get('/auth/app-passwords').set('Authorization', 'Bearer nonsense').expect(401);
+      await t.http.post('/auth/app-passwords').set(u.auth).send({ name: '' }).expect(400);
+      await t.http.post('/auth/app-passwords').set(u.auth).send({}).expect(400);
+    });
+
+    it('end when the user is blocked', async () => {
+      const admin = await loginAdmin(t.http);
+      const v = await newUser(t.http, 'bf');
+      const created = await t.http.post('/auth/app-passwords').set(v.auth).send({ name: 'phone' }).expect(201);
+      await t.http.get('/files').set(basic(v.username, created.body.password)).expect(200);
+      await t.http.patch(`/admin/users/${v.username}`).set(admin.auth).send({ blockLogin: true }).expect(200);
+      await t.http.get('/files').set(basic(v.username, created.body.password)).expect(403);
+    });
+  });
+
+  it('a Basic request has no session to end: logout answers and ends nothing', async () => {
+    const u = await newUser(t.http, 'bg');
+    await t.http.post('/logout').set(basic(u.username, u.password)).expect(200);
+    await t.http.get('/files').set(u.auth).expect(200);
+  });
+});
