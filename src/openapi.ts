@@ -39,7 +39,21 @@ function sortKeys(value: unknown): unknown {
 
 /** The document as committed in `openapi.json`: sorted keys, so that diffs show only real changes. */
 export function openApiJson(document: OpenAPIObject): string {
-  return `${JSON.stringify(sortKeys(document), null, 2)}\n`;
+  return `${JSON.stringify(sortKeys(sortParameters(document)), null, 2)}\n`;
+}
+
+/**
+ * Parameters in one order (path, then query, then headers; by name within each): the Swagger CLI
+ * plugin (in the build) and plain decorators (under ts-jest) list them in different orders.
+ */
+function sortParameters(document: OpenAPIObject): OpenAPIObject {
+  const rank: Record<string, number> = { path: 0, query: 1, header: 2, cookie: 3 };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as { parameters?: { in: string; name: string }[] }[]) {
+      operation.parameters?.sort((a, b) => (rank[a.in] ?? 9) - (rank[b.in] ?? 9) || a.name.localeCompare(b.name));
+    }
+  }
+  return document;
 }
 
 /** Swagger UI at /docs, the JSON at /docs-json. */

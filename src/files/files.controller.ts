@@ -9,7 +9,7 @@ import { declaredLength, MultipartUploadInterceptor, RawUploadInterceptor, Uploa
 import { SessionUser } from '../users/user.entity';
 import { FileIdDto, FileListWithSharedDto, FileVersionDto, FileVersionQuery, ListFilesQuery, StoredFileVersionDto, UploadResultDto } from './dto/file.dto';
 import { DownloadFileDto } from './dto/share.dto';
-import { TreePathPipe } from './folders/tree-path.pipe';
+import { ApiTreePath, TreePathPipe } from './folders/tree-path.pipe';
 import { TreePath } from './folders/tree-path';
 import { FileRead, FilesService, VersionsOrFile } from './files.service';
 import { toServedBlob } from './file.mappers';
@@ -43,6 +43,7 @@ export class FilesController {
   ) {}
 
   @Put('files/*path')
+  @ApiTreePath()
   @HttpCode(201)
   @UseInterceptors(RawUploadInterceptor)
   @ApiConsumes('application/octet-stream', '*/*')
@@ -61,6 +62,7 @@ export class FilesController {
   // S4's POST /share and POST /download take file ids; people (and the web page) know paths.
   // Declared before GET files/*path, which would otherwise take these paths as files.
   @Get('files/*path/id')
+  @ApiTreePath()
   @ApiProduces('application/json', 'application/octet-stream')
   @ApiOkResponse({ type: FileIdDto, description: "the id of one of the caller's own files (when {path} is a folder, the file named `id` in it)" })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
@@ -70,6 +72,7 @@ export class FilesController {
   }
 
   @Get('files/*path/versions')
+  @ApiTreePath()
   @ApiProduces('application/json', 'application/octet-stream')
   @ApiOkResponse({ type: [FileVersionDto], description: 'newest first (when {path} is a folder, the file named `versions` in it)' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
@@ -80,6 +83,7 @@ export class FilesController {
 
   // Declared before the GET: Express would otherwise answer HEAD with the GET handler.
   @Head('files/*path')
+  @ApiTreePath()
   @ApiOkResponse({ description: 'the headers of the GET, no body' })
   @ApiResponse({ status: 400, description: 'bad file name or version' })
   @ApiResponse({ status: 404, description: 'no such file or version' })
@@ -88,6 +92,7 @@ export class FilesController {
   }
 
   @Get('files/*path')
+  @ApiTreePath()
   @FileBytesDocs()
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name or version' })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'no such file or version' })
@@ -96,6 +101,7 @@ export class FilesController {
   }
 
   @Delete('files/*path')
+  @ApiTreePath()
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'removed with all its versions, or only `?version=N`' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name or version' })

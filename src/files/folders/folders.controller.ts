@@ -6,7 +6,7 @@ import { SessionUser } from '../../users/user.entity';
 import { FolderListingDto, TransferDto, TreePathDto } from './folder.dto';
 import { FoldersService } from './folders.service';
 import { TreePath } from './tree-path';
-import { TreePathPipe } from './tree-path.pipe';
+import { ApiTreePath, TreePathPipe } from './tree-path.pipe';
 
 /** Folders, and moving and copying files and folders (CONTRACT §5). */
 @ApiTags('folders')
@@ -22,6 +22,7 @@ export class FoldersController {
   }
 
   @Get('folders/*path')
+  @ApiTreePath()
   @ApiOkResponse({ type: FolderListingDto })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad path' })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'no folder at that path' })
@@ -30,6 +31,7 @@ export class FoldersController {
   }
 
   @Post('folders/*path')
+  @ApiTreePath()
   @HttpCode(201)
   @ApiCreatedResponse({ type: TreePathDto, description: 'created, with any missing parents' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad path' })
@@ -39,6 +41,7 @@ export class FoldersController {
   }
 
   @Delete('folders/*path')
+  @ApiTreePath()
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'the folder and all it holds are gone' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'bad path' })
