@@ -11,6 +11,7 @@ import { AppValidationPipe } from './common/http/validation';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DavModule } from './dav/dav.module';
 import { FilesModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
@@ -37,7 +38,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
       // Express tries routes in registration order, which follows this list: the routes every
       // client calls most (health probes, files, sounds) come first, so that matching them does
       // not walk past every account and admin route (README "Small requests").
-      imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, AvailabilityModule, HealthModule, FilesModule, SoundsModule, UsersModule, AuthModule, AdminModule, WebModule, RateLimitModule, LifecycleModule],
+      imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, AvailabilityModule, HealthModule, FilesModule, SoundsModule, DavModule, UsersModule, AuthModule, AdminModule, WebModule, RateLimitModule, LifecycleModule],
       // Cross-cutting providers, all in one place.
       providers: [
         { provide: APP_GUARD, useExisting: SessionGuard },
@@ -50,8 +51,12 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
   configure(consumer: MiddlewareConsumer): void {
     // Before any body is read: a refused cross-site upload costs nothing.
     consumer.apply(CrossSiteMiddleware).forRoutes(EVERY_PATH);
-    // PUT /files/{filename} streams its raw body into the blob store: no parser may read it first.
-    consumer.apply(jsonBodyParser).exclude({ path: 'files/*path', method: RequestMethod.PUT }).forRoutes(EVERY_PATH);
+    // PUT /files/{path} streams its raw body into the blob store, and WebDAV reads its own
+    // bodies (file bytes, XML): no parser may read them first.
+    consumer
+      .apply(jsonBodyParser)
+      .exclude({ path: 'files/*path', method: RequestMethod.PUT }, { path: 'dav', method: RequestMethod.ALL }, { path: 'dav/*path', method: RequestMethod.ALL })
+      .forRoutes(EVERY_PATH);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -10,7 +10,7 @@ import { assertValidFileName } from './file-name';
 import { BlobHolders } from './blob-holders';
 import { FileUploadService, HeldUpload, StoredUpload, UploadSource } from './file-upload.service';
 import { ROOT_FOLDER_ID } from './entities/folder.entity';
-import { FileTreeService } from './folders/file-tree.service';
+import { FileTreeService, PlaceOptions } from './folders/file-tree.service';
 import { formatTreePath, TreePath } from './folders/tree-path';
 import { storedContentType } from './content-type';
 import { toFileVersionDto, toStoredFileVersionDto, toUploadedFileDto } from './file.mappers';
@@ -50,10 +50,13 @@ export class FilesService implements OnModuleInit {
     this.holders.register({ bytesByOwner: (ids) => this.versions.bytesByOwner(ids), isBlobReferenced: (key) => this.versions.isBlobReferenced(key) });
   }
 
-  /** `PUT /files/{path}`: missing parents are created; a file or folder in the way is a conflict. */
-  async putFile(owner: SessionUser, path: TreePath, source: UploadSource): Promise<StoredFileVersionDto> {
+  /**
+   * `PUT /files/{path}` (missing parents created) and WebDAV `PUT` (a missing parent is a
+   * conflict): a new version of the file; a file or folder in the way is a conflict.
+   */
+  async putFile(owner: SessionUser, path: TreePath, source: UploadSource, options: PlaceOptions = { createParents: true }): Promise<StoredFileVersionDto> {
     const name = path[path.length - 1];
-    const folderId = await this.tree.prepareParent(owner.id, path, { createParents: true });
+    const folderId = await this.tree.prepareParent(owner.id, path, options);
     await this.tree.assertFileSlot(owner.id, folderId, name);
     const { file, version } = await this.uploads.store(owner, { folderId, name }, source);
     return toStoredFileVersionDto(file, version);

@@ -10,6 +10,11 @@ export interface PropertyName {
   name: string;
 }
 
+/** A property to set (its XML as `value`) or, with `value: null`, to remove. */
+export interface PropertyChange extends PropertyName {
+  value: string | null;
+}
+
 /** Dead properties of files and folders (WebDAV PROPPATCH). */
 @Injectable()
 export class ResourcePropertiesRepository {
@@ -19,15 +24,17 @@ export class ResourcePropertiesRepository {
     return this.properties.find({ where: { nodeType, nodeId }, order: { id: 'ASC' } });
   }
 
-  /** Sets and removes in one transaction: PROPPATCH is all or nothing (RFC 4918 §9.2). */
-  async apply(ownerId: number, nodeType: NodeType, nodeId: number, set: (PropertyName & { value: string })[], remove: PropertyName[]): Promise<void> {
+  /**
+   * Sets (with a value) and removes (without), in the order given, in one transaction: PROPPATCH
+   * is all or nothing and applies its instructions in document order (RFC 4918 §9.2).
+   */
+  async apply(ownerId: number, nodeType: NodeType, nodeId: number, changes: PropertyChange[]): Promise<void> {
     await this.properties.manager.transaction(async (manager) => {
       const repo = manager.getRepository(ResourceProperty);
-      for (const property of set) {
-        await repo.delete({ nodeType, nodeId, namespace: property.namespace, name: property.name });
-        await repo.insert({ ownerId, nodeType, nodeId, ...property });
+      for (const { namespace, name, value } of changes) {
+        await repo.delete({ nodeType, nodeId, namespace, name });
+        if (value !== null) await repo.insert({ ownerId, nodeType, nodeId, namespace, name, value });
       }
-      for (const property of remove) await repo.delete({ nodeType, nodeId, namespace: property.namespace, name: property.name });
     });
   }
 
