@@ -427,7 +427,7 @@ export class DavService {
 
     let node = await this.tree.resolve(request.user.id, request.path);
     await this.assertWritable(request, [{ path: request.path, deep: false }], node, false);
-    const depth: LockDepth = node?.kind === 'folder' ? (depthHeader as LockDepth) : '0';
+    const depth: LockDepth = node?.kind === 'folder' ? (depthHeader) : '0';
     const lock = await this.locks.lock(request.user.id, request.path, { scope, depth, ownerXml: owner ? serialize(owner) : null, timeoutSeconds: timeout });
     let status = 200;
     if (!node) {

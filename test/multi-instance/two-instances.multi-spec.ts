@@ -187,4 +187,21 @@ function filesUnder(dir: string): string[] {
       }
     }
   });
+  it('holds a WebDAV lock taken on one instance on the other: a PUT without its token answers 423, with it 204', async () => {
+    const hana = await registerOn(a);
+    const basic = { Authorization: `Basic ${Buffer.from(`${hana.username}:${hana.password}`).toString('base64')}` };
+    expect((await call(a, 'PUT', '/dav/locked.txt', { headers: basic, body: Buffer.from('one') })).status).toBe(201);
+    const lockinfo = '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner>hana</D:owner></D:lockinfo>';
+    const locked = await call(a, 'LOCK', '/dav/locked.txt', { headers: { ...basic, 'Content-Type': 'application/xml', Timeout: 'Second-600' }, body: Buffer.from(lockinfo) });
+    expect(locked.status).toBe(200);
+    const token = locked.headers.get('lock-token') ?? '';
+    expect(token).toMatch(/^<urn:uuid:[0-9a-f-]+>$/);
+
+    expect((await call(b, 'PUT', '/dav/locked.txt', { headers: basic, body: Buffer.from('two') })).status).toBe(423);
+    expect((await call(b, 'DELETE', '/dav/locked.txt', { headers: basic })).status).toBe(423);
+    expect((await call(b, 'PUT', '/dav/locked.txt', { headers: { ...basic, If: `(${token})` }, body: Buffer.from('two') })).status).toBe(204);
+    expect((await call(b, 'UNLOCK', '/dav/locked.txt', { headers: { ...basic, 'Lock-Token': token } })).status).toBe(204);
+    expect((await call(a, 'PUT', '/dav/locked.txt', { headers: basic, body: Buffer.from('three') })).status).toBe(204);
+    expect((await call(b, 'GET', '/dav/locked.txt', { headers: basic })).bytes.toString()).toBe('three');
+  });
 });
