@@ -76,6 +76,7 @@ async function startApache() {
   mkdirSync(join(docs, 'dav'), { recursive: true });
   mkdirSync(join(root, 'lock'), { recursive: true });
   execFileSync('htpasswd', ['-cb', join(root, 'users'), USER.username, USER.password], { stdio: 'ignore' });
+  chmodSync(work, 0o755);
   const owned = [root, docs, join(docs, 'dav'), join(root, 'lock')];
   for (const dir of owned) {
     chmodSync(dir, 0o777);
@@ -85,7 +86,7 @@ async function startApache() {
       // not root: Apache runs as this user and owns them already
     }
   }
-  const modules = ['mpm_event', 'unixd', 'authz_core', 'authn_core', 'auth_basic', 'authn_file', 'authz_user', 'dav', 'dav_fs', 'dav_lock'];
+  const modules = ['mpm_event', 'authz_core', 'authn_core', 'auth_basic', 'authn_file', 'authz_user', 'dav', 'dav_fs', 'dav_lock'];
   const config = [
     `ServerRoot ${root}`,
     `Listen 127.0.0.1:${port}`,

@@ -177,12 +177,15 @@ export class DavService {
     throw new BadRequestException({ error: DAV_MESSAGES.badXml });
   }
 
+  /** Dead properties of every node listed: one query per type, not one per node. */
   private async loadDeadProperties(context: PropContext, nodes: TreeNode[]): Promise<void> {
-    for (const node of nodes) {
-      const type: NodeType = node.kind;
-      const id = node.kind === 'file' ? node.file.id : node.id;
-      const rows = await this.properties.listOf(type, id);
-      context.dead.set(nodeKey(type, id), rows);
+    for (const type of ['file', 'folder'] as const) {
+      const ids = nodes.flatMap((node) => (node.kind !== type ? [] : [node.kind === 'file' ? node.file.id : node.id]));
+      if (ids.length === 0) continue;
+      for (const row of await this.properties.listOfMany(type, ids)) {
+        const key = nodeKey(type, row.nodeId);
+        context.dead.set(key, [...(context.dead.get(key) ?? []), row]);
+      }
     }
   }
 

@@ -60,11 +60,6 @@ export class BasicVerifier {
 
   /** The user; null for a wrong name or secret, or a blocked or deleted user. 429 past the brute-force limits. */
   async verify({ username, secret }: BasicCredential, client: ClientInfo): Promise<Principal | null> {
-    const appUserId = await this.appPasswords.userIdOf(secret);
-    if (appUserId !== null) {
-      const user = await this.users.findSessionUser(appUserId);
-      return user && user.username === username && !user.blockLogin ? { user, session: null } : null;
-    }
     const cacheKey = createHmac('sha256', this.key).update(username).update('\0').update(secret).digest('base64url');
     const known = this.remembered.get(cacheKey);
     if (known && known.expiresAtMs > Date.now()) {
@@ -72,6 +67,12 @@ export class BasicVerifier {
       if (user && user.passwordHash === known.passwordHash && user.username === username) return user.blockLogin ? null : { user: toSessionUser(user), session: null };
     }
     this.remembered.delete(cacheKey);
+
+    const appUserId = await this.appPasswords.userIdOf(secret);
+    if (appUserId !== null) {
+      const user = await this.users.findSessionUser(appUserId);
+      return user && user.username === username && !user.blockLogin ? { user, session: null } : null;
+    }
 
     let found: User | null = null;
     const ok = await this.attempts.verify(username, client, async () => {

@@ -38,6 +38,15 @@ export class ResourcePropertiesRepository {
     });
   }
 
+  /** The properties of many resources of one type, in one query per slice of ids. */
+  async listOfMany(nodeType: NodeType, nodeIds: readonly number[]): Promise<ResourceProperty[]> {
+    const found: ResourceProperty[] = [];
+    for (let i = 0; i < nodeIds.length; i += SLICE) {
+      found.push(...(await this.properties.find({ where: { nodeType, nodeId: In(nodeIds.slice(i, i + SLICE)) }, order: { id: 'ASC' } })));
+    }
+    return found;
+  }
+
   /** Copies every property of one resource onto another (COPY). */
   async copy(nodeType: NodeType, fromId: number, toId: number): Promise<void> {
     const rows = await this.listOf(nodeType, fromId);
