@@ -54,6 +54,27 @@ export async function api(method, path, body) {
   return parsed;
 }
 
+/** One file's bytes as a PUT (a new version at that path), with progress from 0 to 1. */
+export function uploadPut(path, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (file.type) xhr.setRequestHeader('Content-Type', file.type);
+    xhr.responseType = 'json';
+    xhr.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    });
+    xhr.addEventListener('load', () => {
+      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
+      else reject(new ApiError(xhr.status, describeFailure(xhr.status, xhr.response)));
+    });
+    xhr.addEventListener('error', () => reject(new ApiError(0, 'The upload was interrupted. The file may be too large, or the connection dropped.')));
+    xhr.addEventListener('abort', () => reject(new ApiError(0, 'The upload was cancelled.')));
+    xhr.send(file);
+  });
+}
+
 /**
  * A multipart upload with progress (fetch cannot report upload progress; XMLHttpRequest can).
  * `onProgress` gets a fraction from 0 to 1.
@@ -105,3 +126,6 @@ export async function downloadPost(path, body, filename) {
 }
 
 export const encodeName = (name) => encodeURIComponent(name);
+
+/** A path (a list of names) as a URL under `prefix`: names encoded one by one, literal slashes between. */
+export const pathUrl = (prefix, names) => `${prefix}/${names.map(encodeName).join('/')}`;

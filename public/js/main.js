@@ -1,3 +1,4 @@
+import { initAccount as initAccountView } from './account.js';
 import { api } from './api.js';
 import { initFiles } from './files.js';
 import { initSounds } from './sounds.js';
@@ -82,8 +83,9 @@ async function start() {
   session.onChange(renderWho);
   const sounds = initSounds(session);
   const files = initFiles(session);
+  const account = initAccountView(session);
   initAccount();
-  initTabs({ sounds, files });
+  initTabs({ sounds, files, account });
   await readSession();
   await sounds.shown();
 }

@@ -42,8 +42,8 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
   async function registerInPage(page: Page, username: string, password: string): Promise<void> {
     await page.goto(`${base}/`);
     await page.waitForURL(`${base}/app/`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(password);
+    await page.getByLabel('Username', { exact: true }).fill(username);
+    await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Register' }).click();
     await page.locator('#who-text', { hasText: `Logged in as ${username}` }).waitFor();
   }
@@ -182,6 +182,123 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
 
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
+  });
+
+  it('organises files in folders: create, open, upload into, move by dialog and by drag, rename, delete', async () => {
+    const { page, errors } = await openPage();
+    const steps = new Steps('folders', () => [page]);
+    const username = uniqueName('fold');
+    const password = 'folder-password-1';
+    const basic = { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+    const list = page.locator('#file-list');
+
+    await steps.run('register', async () => {
+      await registerInPage(page, username, password);
+      await page.getByRole('button', { name: 'My files' }).click();
+      await page.locator('#files-empty').waitFor();
+    });
+
+    await steps.run('new-folders', async () => {
+      for (const name of ['Projects', 'Archive']) {
+        await page.getByRole('button', { name: 'New folder' }).click();
+        await page.getByLabel('Folder name').fill(name);
+        await page.getByRole('button', { name: 'Create folder' }).click();
+        await page.locator('#message', { hasText: `Created the folder "${name}"` }).waitFor();
+      }
+      await list.getByRole('button', { name: 'Open folder Projects' }).waitFor();
+    });
+
+    await steps.run('upload-into-folder', async () => {
+      await list.getByRole('button', { name: 'Open folder Projects' }).click();
+      await page.locator('#breadcrumbs [aria-current="page"]', { hasText: 'Projects' }).waitFor();
+      await page.getByLabel('Files to upload').setInputFiles({ name: 'plan.txt', mimeType: 'text/plain', buffer: Buffer.from('the plan') });
+      await page.getByRole('button', { name: 'Upload files' }).click();
+      await page.locator('#message', { hasText: '"plan.txt" (version 1)' }).waitFor();
+      await list.locator('li', { hasText: 'plan.txt' }).waitFor();
+      const res = await t.http.get('/files/Projects/plan.txt').set(basic).expect(200);
+      expect(res.text).toBe('the plan');
+    });
+
+    await steps.run('move-with-dialog', async () => {
+      await list.getByRole('button', { name: 'Move plan.txt to another folder' }).click();
+      const dialog = page.locator('#move-dialog');
+      await dialog.getByRole('button', { name: 'Up' }).click();
+      await dialog.getByRole('button', { name: 'Open Archive' }).click();
+      await dialog.locator('#move-dialog-where', { hasText: 'In Archive' }).waitFor();
+      await dialog.getByRole('button', { name: 'Move here' }).click();
+      await page.locator('#message', { hasText: 'Moved "Projects/plan.txt" to "Archive/plan.txt"' }).waitFor();
+      await t.http.get('/files/Archive/plan.txt').set(basic).expect(200);
+    });
+
+    await steps.run('rename-folder', async () => {
+      await page.locator('#breadcrumbs').getByRole('button', { name: 'Home' }).click();
+      await list.getByRole('button', { name: 'Rename Archive' }).click();
+      await page.getByLabel('New name').fill('Old stuff');
+      await page.getByRole('button', { name: 'Rename', exact: true }).click();
+      await list.getByRole('button', { name: 'Open folder Old stuff' }).waitFor();
+      await t.http.get('/files/Old%20stuff/plan.txt').set(basic).expect(200);
+    });
+
+    await steps.run('drag-onto-folder', async () => {
+      await list.locator('li.folder', { hasText: 'Projects' }).dragTo(list.locator('li.folder', { hasText: 'Old stuff' }));
+      await page.locator('#message', { hasText: 'Moved "Projects" to "Old stuff/Projects"' }).waitFor();
+      await t.http.get('/folders/Old%20stuff/Projects').set(basic).expect(200);
+    });
+
+    await steps.run('delete-folder', async () => {
+      await list.getByRole('button', { name: 'Delete folder Old stuff' }).click();
+      await page.locator('#message', { hasText: 'Deleted the folder "Old stuff"' }).waitFor();
+      await page.locator('#files-empty').waitFor();
+      await t.http.get('/folders/Old%20stuff').set(basic).expect(404);
+    });
+
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the WebDAV address, makes an app password that works once shown, revokes it, lists sessions', async () => {
+    const { page, errors } = await openPage();
+    const steps = new Steps('account', () => [page]);
+    const username = uniqueName('acct');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+
+    await steps.run('register', async () => {
+      await registerInPage(page, username, 'account-password-1');
+      await page.getByRole('button', { name: 'Account' }).click();
+      await page.locator('#session-list li', { hasText: 'This browser' }).waitFor();
+      expect(await page.getByLabel('WebDAV address').inputValue()).toBe(`${base}/dav/`);
+      await page.locator('#dav-copy').click();
+      await page.locator('#message', { hasText: 'Copied the WebDAV address' }).waitFor();
+    });
+
+    let secret = '';
+    await steps.run('create-app-password', async () => {
+      await page.getByLabel('Name of the new app password').fill('rclone on my laptop');
+      await page.getByRole('button', { name: 'Create app password' }).click();
+      await page.locator('#message', { hasText: 'Created the app password "rclone on my laptop"' }).waitFor();
+      secret = await page.getByLabel('New app password', { exact: true }).inputValue();
+      expect(secret.length).toBeGreaterThanOrEqual(32);
+      await page.locator('#app-password-list li', { hasText: 'rclone on my laptop' }).waitFor();
+      const basic = { Authorization: `Basic ${Buffer.from(`${username}:${secret}`).toString('base64')}` };
+      await t.http.propfind('/dav/').set(basic).set('Depth', '0').expect(207);
+    });
+
+    await steps.run('shown-once', async () => {
+      await page.getByRole('button', { name: 'Sounds' }).click();
+      await page.getByRole('button', { name: 'Account' }).click();
+      await page.locator('#app-password-list li', { hasText: 'rclone on my laptop' }).waitFor();
+      expect(await page.locator('#app-password-new').isHidden()).toBe(true);
+      expect(await page.content()).not.toContain(secret);
+    });
+
+    await steps.run('revoke', async () => {
+      await page.getByRole('button', { name: 'Revoke app password rclone on my laptop' }).click();
+      await page.locator('#message', { hasText: 'Revoked "rclone on my laptop"' }).waitFor();
+      await page.locator('#app-passwords-empty').waitFor();
+      const basic = { Authorization: `Basic ${Buffer.from(`${username}:${secret}`).toString('base64')}` };
+      await t.http.propfind('/dav/').set(basic).set('Depth', '0').expect(401);
+    });
+
+    expect(errors).toEqual([]);
   });
 });
 
