@@ -100,3 +100,25 @@ export class DavDocument {
     return `<?xml version="1.0" encoding="utf-8"?>\n${serialize(this.doc)}`;
   }
 }
+
+/**
+ * A multistatus written one `<D:response>` at a time: each is built as a small document of its
+ * own and serialised at once, so that a listing of hundreds of resources never holds one DOM of
+ * thousands of nodes. Such a DOM outlives V8's young generation (kept small for the memory
+ * targets) and its promotion and collection cost more than building it (README "WebDAV against
+ * Apache mod_dav").
+ */
+export class MultistatusWriter {
+  private readonly responses: string[] = [];
+
+  /** Builds one response: `doc.root` is its `<D:response>`. */
+  add(build: (doc: DavDocument) => void): void {
+    const doc = new DavDocument('response');
+    build(doc);
+    this.responses.push(serialize(doc.doc));
+  }
+
+  toString(): string {
+    return `<?xml version="1.0" encoding="utf-8"?>\n<D:multistatus xmlns:D="${DAV_NS}">${this.responses.join('')}</D:multistatus>`;
+  }
+}

@@ -10,7 +10,7 @@ import { formatTreePath, parseTreePath, TreePath } from '../files/folders/tree-p
 import { PropertyChange, ResourcePropertiesRepository } from '../files/properties/resource-properties.repository';
 import { SessionUser } from '../users/user.entity';
 import { DAV_MESSAGES, DAV_PREFIX } from './dav.constants';
-import { childElements, davChild, DavDocument, DAV_NS, isDav, parseXml, QName, qnameOf, sameQName, serialize } from './dav-xml';
+import { childElements, davChild, DavDocument, DAV_NS, isDav, MultistatusWriter, parseXml, QName, qnameOf, sameQName, serialize } from './dav-xml';
 import { DavLocksService, LOCK_TOKEN_PREFIX, parseTimeout } from './dav-locks.service';
 import { IfList, parseIfHeader, submittedTokens } from './if-header';
 import { DavLock, LockDepth, LockScope } from './entities/dav-lock.entity';
@@ -158,9 +158,9 @@ export class DavService {
     const wantsDead = asked.kind !== 'prop' || asked.names.some((n) => n.namespace !== DAV_NS || !LIVE_PROPERTIES.includes(n.name as LiveProperty));
     if (wantsDead) await this.loadDeadProperties(context, nodes);
 
-    const doc = new DavDocument('multistatus');
-    for (const each of nodes) this.writeResponse(doc, each, asked, context);
-    return { status: 207, body: doc.toString() };
+    const multistatus = new MultistatusWriter();
+    for (const each of nodes) multistatus.add((doc) => this.writeResponse(doc, each, asked, context));
+    return { status: 207, body: multistatus.toString() };
   }
 
   private parsePropfind(body: string): PropfindRequest {
@@ -189,8 +189,9 @@ export class DavService {
     }
   }
 
+  /** Fills `doc.root`, a `<D:response>`, with the node's href and asked properties. */
   private writeResponse(doc: DavDocument, node: TreeNode, asked: PropfindRequest, context: PropContext): void {
-    const response = doc.dav(doc.root, 'response');
+    const response = doc.root;
     doc.dav(response, 'href', hrefOf(node.path, node.kind === 'folder'));
     const dead = context.dead.get(nodeKey(node.kind, node.kind === 'file' ? node.file.id : node.id)) ?? [];
     const live = LIVE_PROPERTIES.filter((name) => this.hasLive(node, name, context));
@@ -339,16 +340,17 @@ export class DavService {
       const type: NodeType = node.kind;
       await this.properties.apply(request.user.id, type, node.kind === 'file' ? node.file.id : node.id, changes);
     }
-    const doc = new DavDocument('multistatus');
-    const response = doc.dav(doc.root, 'response');
-    doc.dav(response, 'href', hrefOf(request.path, node.kind === 'folder'));
-    for (const status of [200, 403, 424]) {
-      const names = results.filter((r) => (failed && r.status === 200 ? 424 : r.status) === status).map((r) => r.name);
-      if (names.length === 0) continue;
-      const prop = this.propstat(doc, response, status);
-      for (const name of names) doc.element(prop, name);
-    }
-    return { status: 207, body: doc.toString() };
+    const multistatus = new MultistatusWriter();
+    multistatus.add((doc) => {
+      doc.dav(doc.root, 'href', hrefOf(request.path, node.kind === 'folder'));
+      for (const status of [200, 403, 424]) {
+        const names = results.filter((r) => (failed && r.status === 200 ? 424 : r.status) === status).map((r) => r.name);
+        if (names.length === 0) continue;
+        const prop = this.propstat(doc, doc.root, status);
+        for (const name of names) doc.element(prop, name);
+      }
+    });
+    return { status: 207, body: multistatus.toString() };
   }
 
   // ------------------------------------------------------------------ MKCOL, PUT, DELETE
