@@ -9,7 +9,7 @@ class FakeLocks {
     return this.rows.filter((lock) => lock.expiresAt > new Date());
   }
   async insert(lock: Omit<DavLock, 'id'>): Promise<DavLock> {
-    const row = { ...lock, id: this.rows.length + 1 } as DavLock;
+    const row = { ...lock, id: this.rows.length + 1 };
     this.rows.push(row);
     return row;
   }
