@@ -58,8 +58,9 @@ export class FilesService implements OnModuleInit {
     const name = path[path.length - 1];
     const folderId = await this.tree.prepareParent(owner.id, path, options);
     await this.tree.assertFileSlot(owner.id, folderId, name);
-    const { file, version } = await this.uploads.store(owner, { folderId, name }, source);
-    return toStoredFileVersionDto(file, version);
+    const stored = await this.uploads.store(owner, { folderId, name }, source);
+    await this.tree.assertStillInTree(owner.id, folderId, stored);
+    return toStoredFileVersionDto(stored.file, stored.version);
   }
 
   /**

@@ -15,16 +15,17 @@ import { createTestDatabase, dropTestDatabase } from '../support/test-app';
  */
 describe('folders migration', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cloudstash-migration-'));
-  const env = { ...process.env, DATA_DIR: dataDir, DB_NAME: `cloudstash_migration_${randomBytes(5).toString('hex')}` };
+  const dbName = `cloudstash_migration_${randomBytes(5).toString('hex')}`;
+  const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir, DB_NAME: dbName };
   const server = env.DB_TYPE === 'mysql' || env.DB_TYPE === 'postgres';
   const config = loadConfig(env);
   const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(Folders1765000000000));
 
   beforeAll(async () => {
-    if (server) await createTestDatabase(env, env.DB_NAME);
+    if (server) await createTestDatabase(env, dbName);
   });
   afterAll(async () => {
-    if (server) await dropTestDatabase(env, env.DB_NAME);
+    if (server) await dropTestDatabase(env, dbName);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
+import { BlobHolders } from '../../src/files/blob-holders';
+import { MetricsService } from '../../src/observability/metrics.service';
 import { DataSource } from 'typeorm';
 import { startTestApp, TestApp } from '../support/test-app';
 import { LoggedInUser, newUser } from '../support/users';
@@ -17,6 +20,19 @@ describe('folders', () => {
 
   const put = (who: LoggedInUser, path: string, body: string | Buffer) => t.http.put(`/files/${path}`).set(who.auth).set('Content-Type', 'text/plain').send(body);
   const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+  /** Resolves when the next upload has its reservation and starts streaming into the blob store. */
+  function nextUploadStarted(): Promise<void> {
+    const metrics = t.app.get(MetricsService);
+    const original = metrics.uploadStarted.bind(metrics);
+    return new Promise((resolve) => {
+      jest.spyOn(metrics, 'uploadStarted').mockImplementationOnce(() => {
+        const finished = original();
+        resolve();
+        return finished;
+      });
+    });
+  }
 
   it('PUT at any depth creates the parents, answers with an encoded Location, and GET reads it back', async () => {
     const res = await put(alice, 'docs/2024/a%20b.txt', 'deep').expect(201);
@@ -182,6 +198,35 @@ describe('folders', () => {
     await t.http.get('/folders/gone').set(u.auth).expect(404);
     await t.http.delete('/folders/gone').set(u.auth).expect(404);
     expect((await t.http.get('/files').set(u.auth).expect(200)).body).toEqual([]);
+  });
+
+  it('takes back an upload whose folder was deleted while its bytes streamed (409, nothing left behind)', async () => {
+    const u = await newUser(t.http, 'fr');
+    await t.http.post('/folders/doomed').set(u.auth).expect(201);
+    const { port } = (t.app.getHttpServer() as import('node:http').Server).address() as import('node:net').AddressInfo;
+    const started = nextUploadStarted();
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`http://127.0.0.1:${port}/files/doomed/late.txt`, { method: 'PUT', headers: { ...u.auth, 'Content-Length': '10' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.write('first');
+      // The folder goes while the upload is half-way; then the rest of the bytes arrive.
+      void (async () => {
+        await started;
+        await t.http.delete('/folders/doomed').set(u.auth).expect(204);
+        req.end('-last');
+      })();
+    });
+    const { status, body } = await answer;
+    expect(status).toBe(409);
+    expect(JSON.parse(body)).toEqual({ error: expect.any(String) });
+    await t.http.get('/folders/doomed').set(u.auth).expect(404);
+    expect((await t.http.get('/files').set(u.auth).expect(200)).body).toEqual([]);
+    const usage = await t.app.get(BlobHolders).bytesOfOwner(u.id);
+    expect(usage).toBe(0);
   });
 
   it('GET /files/{folder}/versions is the file named "versions" in that folder', async () => {

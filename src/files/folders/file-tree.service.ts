@@ -6,7 +6,7 @@ import { FileVersion } from '../entities/file-version.entity';
 import { Folder, ROOT_FOLDER_ID } from '../entities/folder.entity';
 import { StoredFile } from '../entities/stored-file.entity';
 import { FileSharesRepository } from '../file-shares.repository';
-import { FileUploadService } from '../file-upload.service';
+import { FileUploadService, StoredUpload } from '../file-upload.service';
 import { FileVersionsRepository } from '../file-versions.repository';
 import { FilesRepository } from '../files.repository';
 import { ResourcePropertiesRepository } from '../properties/resource-properties.repository';
@@ -189,10 +189,24 @@ export class FileTreeService {
    */
   async deleteNode(ownerId: number, node: TreeNode): Promise<void> {
     if (node.kind === 'folder' && node.id === ROOT_FOLDER_ID) throw new BadRequestException({ error: FOLDER_MESSAGES.rootIsNotDeletable });
-    const folders = node.kind === 'folder' ? await this.folders.subtree(ownerId, node.id) : [];
-    const folderIds = folders.map((folder) => folder.id);
-    const files = node.kind === 'file' ? [node.file] : await this.files.listInFolders(ownerId, folderIds);
-    await this.deleteRows(files, folderIds);
+    if (node.kind === 'file') return this.deleteRows([node.file], []);
+    // Folders first, then the files found in them: an upload that commits into one of these
+    // folders after this listing finds its folder gone and takes its version back (FilesService.putFile).
+    const folderIds = (await this.folders.subtree(ownerId, node.id)).map((folder) => folder.id);
+    await this.folders.deleteByIds(folderIds);
+    await this.deleteRows(await this.files.listInFolders(ownerId, folderIds), folderIds);
+  }
+
+  /** Whether the folder (or the root) is still there: uploads check after committing into it. */
+  async folderExists(ownerId: number, folderId: number): Promise<boolean> {
+    return folderId === ROOT_FOLDER_ID || (await this.folders.findById(ownerId, folderId)) !== null;
+  }
+
+  /** A version committed into a folder that was deleted meanwhile is taken back: 409, nothing left behind. */
+  async assertStillInTree(ownerId: number, folderId: number, stored: StoredUpload): Promise<void> {
+    if (await this.folderExists(ownerId, folderId)) return;
+    await this.uploads.undoVersion(stored);
+    throw new TreeConflictError('parent-missing');
   }
 
   /** The user deletion hook's part: every folder of the user (files go with the FilesService). */
@@ -212,7 +226,6 @@ export class FileTreeService {
     await this.files.deleteByIds(fileIds);
     await this.properties.deleteOf('file', fileIds);
     await this.properties.deleteOf('folder', folderIds);
-    await this.folders.deleteByIds(folderIds);
     for (const version of versions) {
       await this.blobs.delete(version.blobKey).catch((error: unknown) => this.logger.error(`could not remove blob ${version.blobKey}: ${String(error)}`));
     }
@@ -268,8 +281,9 @@ export class FileTreeService {
   private async copyFile(owner: SessionUser, file: StoredFile, latest: FileVersion, folderId: number, name: string): Promise<void> {
     const stream = await this.blobs.read(latest.blobKey);
     const held = await this.uploads.receive(owner, { stream, contentType: latest.contentType, size: latest.size }, { source: 'files', contentType: latest.contentType });
-    const { file: copy } = await held.commit(() => this.uploads.commitVersion(owner.id, { folderId, name }, held, latest.contentType));
-    await this.properties.copy('file', file.id, copy.id);
+    const stored = await held.commit(() => this.uploads.commitVersion(owner.id, { folderId, name }, held, latest.contentType));
+    await this.assertStillInTree(owner.id, folderId, stored);
+    await this.properties.copy('file', file.id, stored.file.id);
   }
 
   /**
