@@ -367,12 +367,13 @@ export class DavService {
 
   async put(request: DavRequest, stream: Readable, size: number | undefined, trailingSlash: boolean): Promise<DavAnswer> {
     if (request.path.length === 0 || trailingSlash) throw new HttpException({ error: DAV_MESSAGES.collectionPut }, HttpStatus.METHOD_NOT_ALLOWED);
-    const existing = await this.tree.resolve(request.user.id, request.path);
+    // The parent must exist (409), and what is at the path decides 405, 201 or 204: resolved once.
+    const folderId = await this.tree.prepareParent(request.user.id, request.path, { createParents: false });
+    const existing = await this.tree.childOf(request.user.id, folderId, request.path);
     if (existing?.kind === 'folder') throw new HttpException({ error: DAV_MESSAGES.collectionPut }, HttpStatus.METHOD_NOT_ALLOWED);
     await this.assertWritable(request, [{ path: request.path, deep: false }], existing);
-    const stored = await this.conflictsAsDav(() =>
-      this.files.putFile(request.user, request.path, { stream, contentType: request.headers['content-type'], size }, { createParents: false }),
-    );
+    const place = { folderId, name: request.path[request.path.length - 1] };
+    const stored = await this.conflictsAsDav(() => this.files.putFileIn(request.user, place, { stream, contentType: request.headers['content-type'], size }));
     return { status: existing ? 204 : 201, headers: { ETag: `"${stored.sha256}"` } };
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
+import { insertRow } from '../database/insert-row';
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 
@@ -63,7 +64,7 @@ export class FileVersionsRepository {
         .getRawOne<{ max: number | string | null }>();
       const next = Number(row?.max ?? 0) + 1;
       try {
-        return await this.versions.save(this.versions.create({ ...version, fileId, version: next, createdAt: new Date() }));
+        return await insertRow(this.versions, { ...version, fileId, version: next, createdAt: new Date() });
       } catch (error) {
         if (!isUniqueViolation(error) || attempt >= MAX_VERSION_ATTEMPTS) throw error;
         // A little jitter, so that a crowd of uploads does not collide again in lockstep.

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
+import { insertRow } from '../database/insert-row';
 import { PreparedQuery } from '../database/prepared-query';
 import { ROOT_FOLDER_ID } from './entities/folder.entity';
 import { StoredFile } from './entities/stored-file.entity';
@@ -89,7 +90,7 @@ export class FilesRepository {
     const existing = await this.findInFolder(ownerId, folderId, name);
     if (existing) return existing;
     try {
-      return await this.files.save(this.files.create({ ownerId, folderId, name, createdAt: new Date() }));
+      return await insertRow(this.files, { ownerId, folderId, name, createdAt: new Date() });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await this.findInFolder(ownerId, folderId, name);

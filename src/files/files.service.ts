@@ -8,7 +8,7 @@ import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { assertValidFileName } from './file-name';
 import { BlobHolders } from './blob-holders';
-import { FileUploadService, HeldUpload, StoredUpload, UploadSource } from './file-upload.service';
+import { FilePlace, FileUploadService, HeldUpload, StoredUpload, UploadSource } from './file-upload.service';
 import { ROOT_FOLDER_ID } from './entities/folder.entity';
 import { FileTreeService, PlaceOptions } from './folders/file-tree.service';
 import { formatTreePath, TreePath } from './folders/tree-path';
@@ -58,8 +58,16 @@ export class FilesService implements OnModuleInit {
     const name = path[path.length - 1];
     const folderId = await this.tree.prepareParent(owner.id, path, options);
     await this.tree.assertFileSlot(owner.id, folderId, name);
-    const stored = await this.uploads.store(owner, { folderId, name }, source);
-    await this.tree.assertStillInTree(owner.id, folderId, stored);
+    return this.putFileIn(owner, { folderId, name }, source);
+  }
+
+  /**
+   * A new version of the file `name` in a folder the caller has checked already (it exists, and
+   * no folder there holds the name): WebDAV's PUT, which resolved the path itself.
+   */
+  async putFileIn(owner: SessionUser, place: FilePlace, source: UploadSource): Promise<StoredFileVersionDto> {
+    const stored = await this.uploads.store(owner, place, source);
+    await this.tree.assertStillInTree(owner.id, place.folderId, stored);
     return toStoredFileVersionDto(stored.file, stored.version);
   }
 

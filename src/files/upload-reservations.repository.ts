@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, LessThan, Not, Repository } from 'typeorm';
+import { insertRow } from '../database/insert-row';
 import { UploadReservation } from './entities/upload-reservation.entity';
 
 export type NewUploadReservation = Pick<UploadReservation, 'userId' | 'blobKey' | 'reservedBytes' | 'instanceId'>;
@@ -11,7 +12,7 @@ export class UploadReservationsRepository {
 
   async insert(reservation: NewUploadReservation): Promise<UploadReservation> {
     const now = new Date();
-    return this.reservations.save(this.reservations.create({ ...reservation, createdAt: now, heartbeatAt: now }));
+    return insertRow(this.reservations, { ...reservation, createdAt: now, heartbeatAt: now });
   }
 
   async setReservedBytes(id: number, reservedBytes: number): Promise<void> {

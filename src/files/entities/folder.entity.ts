@@ -15,7 +15,7 @@ export class Folder {
   ownerId!: number;
 
   /** `ROOT_FOLDER_ID` for a folder in the root. */
-  @Column({ name: 'parent_id', type: 'int', default: ROOT_FOLDER_ID })
+  @Column({ name: 'parent_id', type: 'int' })
   parentId!: number;
 
   @Column({ type: 'varchar', length: 255 })

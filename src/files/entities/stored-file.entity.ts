@@ -1,6 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { INSTANT } from '../../database/column-types';
-import { ROOT_FOLDER_ID } from './folder.entity';
 
 /** A name in one folder of one user's storage; its bytes live in its versions. */
 @Entity('files')
@@ -12,8 +11,9 @@ export class StoredFile {
   @Column({ name: 'owner_id', type: 'int' })
   ownerId!: number;
 
-  /** `ROOT_FOLDER_ID` for a file in the root, where S0 and S4 clients see it. */
-  @Column({ name: 'folder_id', type: 'int', default: ROOT_FOLDER_ID })
+  /** `ROOT_FOLDER_ID` (0) for a file in the root, where S0 and S4 clients see it. */
+  // The migration gives the column its default (0); every insert names the folder.
+  @Column({ name: 'folder_id', type: 'int' })
   folderId!: number;
 
   @Column({ type: 'varchar', length: 255 })

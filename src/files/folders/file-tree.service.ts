@@ -107,7 +107,8 @@ export class FileTreeService {
     return node;
   }
 
-  private async childOf(ownerId: number, parentId: number, path: TreePath): Promise<TreeNode | null> {
+  /** What `path` names, when its parent folder is already known. */
+  async childOf(ownerId: number, parentId: number, path: TreePath): Promise<TreeNode | null> {
     const name = path[path.length - 1];
     const folder = await this.folders.findChild(ownerId, parentId, name);
     if (folder) return { kind: 'folder', id: folder.id, folder, path };

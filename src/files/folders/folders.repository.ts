@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { insertRow } from '../../database/insert-row';
 import { Folder } from '../entities/folder.entity';
 
 const SLICE = 500;
@@ -25,7 +26,7 @@ export class FoldersRepository {
 
   /** Inserts the folder; a unique violation (it exists) propagates. */
   insert(ownerId: number, parentId: number, name: string): Promise<Folder> {
-    return this.folders.save(this.folders.create({ ownerId, parentId, name, createdAt: new Date() }));
+    return insertRow(this.folders, { ownerId, parentId, name, createdAt: new Date() });
   }
 
   /** Moves and renames one folder: one statement, however much it holds. */
