@@ -46,13 +46,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     type: 'better-sqlite3',
     database: join(config.dataDir, SQLITE_FILE),
     // WAL lets readers run while a writer commits; busy_timeout covers short write overlaps.
-    // synchronous=NORMAL, SQLite's advice for WAL: a commit survives a crash of the process (it
-    // is in the WAL, which the OS holds), and the database stays consistent after a power cut,
-    // which may take back the last commits; their blobs, fsynced first, are then swept as
-    // orphans. FULL would fsync the WAL at every commit, four times per uploaded file.
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');
       db.pragma('foreign_keys = ON');
     },
