@@ -9,6 +9,7 @@ import { FileTreeService, TreeConflictError, TreeNode } from '../files/folders/f
 import { formatTreePath, parseTreePath, TreePath } from '../files/folders/tree-path';
 import { PropertyChange, ResourcePropertiesRepository } from '../files/properties/resource-properties.repository';
 import { SessionUser } from '../users/user.entity';
+import { FOLDER_MESSAGES } from '../files/folders/folders.constants';
 import { DAV_MESSAGES, DAV_PREFIX } from './dav.constants';
 import { childElements, davChild, DavDocument, DAV_NS, isDav, MultistatusWriter, parseXml, QName, qnameOf, sameQName, serialize } from './dav-xml';
 import { DavLocksService, LOCK_TOKEN_PREFIX, parseTimeout } from './dav-locks.service';
@@ -149,7 +150,8 @@ export class DavService {
       for (const { file, latest } of files) nodes.push({ kind: 'file', file, latest, path: [...request.path, file.name] });
     }
     const context: PropContext = { user: request.user, locks: await this.locks.listActive(request.user.id), dead: new Map() };
-    const wantsQuota = asked.kind === 'propname' || (asked.kind === 'prop' && asked.names.some((n) => n.namespace === DAV_NS && n.name.startsWith('quota-')));
+    const named = asked.kind === 'prop' ? asked.names : asked.kind === 'allprop' ? asked.include : [];
+    const wantsQuota = asked.kind === 'propname' || named.some((n) => n.namespace === DAV_NS && n.name.startsWith('quota-'));
     if (wantsQuota) {
       const used = await this.holders.bytesOfOwner(request.user.id);
       const quota = request.user.storageQuota;
@@ -379,7 +381,7 @@ export class DavService {
 
   async delete(request: DavRequest): Promise<DavAnswer> {
     const node = await this.resolve(request);
-    if (request.path.length === 0) throw new ForbiddenException({ error: DAV_MESSAGES.notFound });
+    if (request.path.length === 0) throw new ForbiddenException({ error: FOLDER_MESSAGES.rootIsNotDeletable });
     await this.assertWritable(request, [{ path: request.path, deep: true }], node);
     await this.tree.deleteNode(request.user.id, node);
     await this.locks.removeAtOrBelow(request.user.id, request.path);
@@ -431,7 +433,7 @@ export class DavService {
     if (depthHeader !== '0' && depthHeader !== 'infinity') throw new BadRequestException({ error: DAV_MESSAGES.badDepth });
     const owner = davChild(root, 'owner');
 
-    let node = await this.tree.resolve(request.user.id, request.path);
+    const node = await this.tree.resolve(request.user.id, request.path);
     await this.assertWritable(request, [{ path: request.path, deep: false }], node, false);
     const depth: LockDepth = node?.kind === 'folder' ? (depthHeader) : '0';
     const lock = await this.locks.lock(request.user.id, request.path, { scope, depth, ownerXml: owner ? serialize(owner) : null, timeoutSeconds: timeout });
@@ -444,7 +446,6 @@ export class DavService {
         await this.locks.unlock(request.user.id, request.path, LOCK_TOKEN_PREFIX + lock.token);
         throw error;
       }
-      node = await this.tree.resolve(request.user.id, request.path);
       status = 201;
     }
     return { status, headers: { 'Lock-Token': `<${LOCK_TOKEN_PREFIX}${lock.token}>` }, body: this.lockBody(lock) };

@@ -54,6 +54,22 @@ describe('WebDAV', () => {
     expect(res.text).toContain('propfind-finite-depth');
   });
 
+  it('reports quota properties when asked (RFC 4331), and never deletes the root', async () => {
+    const ask = '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:quota-used-bytes/><D:quota-available-bytes/></D:prop></D:propfind>';
+    const admin = await loginAdmin(t.http);
+    const u = await newUser(t.http, 'dz');
+    await t.http.patch(`/admin/users/${u.username}`).set(admin.auth).send({ storageQuota: 5000 }).expect(200);
+    await t.http.put('/dav/q.bin').set(basic(u)).send(Buffer.alloc(1200)).expect(201);
+    const res = await propfind(u, '/dav/', '0', ask).expect(207);
+    expect(res.text).toContain('<D:quota-used-bytes>1200</D:quota-used-bytes>');
+    expect(res.text).toContain('<D:quota-available-bytes>3800</D:quota-available-bytes>');
+    const allprop = await propfind(u, '/dav/', '0', '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:allprop/><D:include><D:quota-used-bytes/></D:include></D:propfind>').expect(207);
+    expect(allprop.text).toContain('<D:quota-used-bytes>1200</D:quota-used-bytes>');
+    expect(allprop.text).not.toContain('quota-available-bytes');
+    await t.http.delete('/dav/').set(basic(u)).expect(403);
+    await t.http.get('/dav/q.bin').set(basic(u)).expect(200);
+  });
+
   it('is one store with REST: written by one, read, versioned, moved and deleted by the other', async () => {
     await t.http.put('/dav/shared%20space.txt').set(basic(alice)).send('from dav').expect(201);
     await t.http.put('/dav/shared%20space.txt').set(basic(alice)).send('from dav, again').expect(204);

@@ -16,7 +16,8 @@ import { createTestDatabase, dropTestDatabase } from '../support/test-app';
 describe('folders migration', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cloudstash-migration-'));
   const dbName = `cloudstash_migration_${randomBytes(5).toString('hex')}`;
-  const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir, DB_NAME: dbName };
+  // Only the database matters here: the blob store stays on local disk whatever the run uses.
+  const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir, DB_NAME: dbName, STORAGE_DRIVER: 'local' };
   const server = env.DB_TYPE === 'mysql' || env.DB_TYPE === 'postgres';
   const config = loadConfig(env);
   const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(Folders1765000000000));
