@@ -166,13 +166,12 @@ export class FilesService implements OnModuleInit {
     await this.tree.deleteNode(owner.id, await this.tree.resolveFile(owner.id, path, FILE_MESSAGES.fileNotFound));
   }
 
-  /** The user deletion hook: every file, version, folder and blob of the user. */
+  /** The user deletion hook: every file, version and blob of the user (folders, properties and locks go with the user's row). */
   async deleteAllOf(user: SessionUser): Promise<void> {
     const files = await this.files.listByOwner(user.id);
     const versions = await this.versions.listOfOwner(user.id);
     await this.versions.deleteByIds(versions.map((version) => version.id));
     for (const file of files) await this.files.deleteIfEmpty(file.id);
-    await this.tree.deleteFoldersOf(user.id);
     await this.deleteBlobs(versions);
   }
 

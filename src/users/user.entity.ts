@@ -57,3 +57,5 @@ export type UserProfile = Omit<User, 'passwordHash'>;
 /** What a request's access checks need of its user: never the password hash or the data. */
 export const SESSION_USER_PROPERTIES = ['id', 'username', 'role', 'blockLogin', 'changePasswordOnFirstLogin', 'storageQuota'] as const;
 export type SessionUser = Pick<User, (typeof SESSION_USER_PROPERTIES)[number]>;
+/** A session user with the stored hash: what a remembered HTTP Basic password is checked against. */
+export type CredentialUser = SessionUser & Pick<User, 'passwordHash'>;

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsSelect, In, Raw, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
 import { PreparedQuery } from '../database/prepared-query';
-import { SESSION_USER_PROPERTIES, SessionUser, User, UserProfile } from './user.entity';
+import { CredentialUser, SESSION_USER_PROPERTIES, SessionUser, User, UserProfile } from './user.entity';
 
 export type NewUser = Omit<User, 'id' | 'createdAt' | 'updatedAt'>;
 
@@ -28,9 +28,17 @@ const PROFILE: FindOptionsSelect<User> = {
 export class UsersRepository {
   /** Read on every authenticated request. */
   private readonly sessionUserById: PreparedQuery<{ id: number }, SessionUser>;
+  /** Read on every request that a remembered HTTP Basic password authenticates. */
+  private readonly credentialUserById: PreparedQuery<{ id: number }, CredentialUser>;
 
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {
     this.sessionUserById = PreparedQuery.select(users, 'u', SESSION_USER_PROPERTIES, (qb, p) => qb.where('u.id = :id', { id: p.id }));
+    this.credentialUserById = PreparedQuery.select(users, 'u', [...SESSION_USER_PROPERTIES, 'passwordHash'], (qb, p) => qb.where('u.id = :id', { id: p.id }));
+  }
+
+  async findCredentialUser(id: number): Promise<CredentialUser | null> {
+    const [user] = await this.credentialUserById.run({ id });
+    return user ?? null;
   }
 
   findById(id: number): Promise<User | null> {

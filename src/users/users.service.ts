@@ -10,7 +10,7 @@ import { CreateUserDto, UserCreatedDto } from './dto/create-user.dto';
 import { DeleteUsersDto, UsersDeletedDto } from './dto/delete-users.dto';
 import { PasswordHasher } from './passwords/password-hasher';
 import { UserDeletionHook, UserDeletionHooks } from './user-deletion-hooks';
-import { SessionUser, User, UserData, UserProfile } from './user.entity';
+import { CredentialUser, SessionUser, User, UserData, UserProfile } from './user.entity';
 import { UsersRepository } from './users.repository';
 import { isReservedUsername, USER_DATA_MAX_BYTES, USER_MESSAGES, USERNAME_PATTERN } from './users.constants';
 
@@ -78,6 +78,10 @@ export class UsersService {
   /** The user as every request's access checks see it. */
   findSessionUser(id: number): Promise<SessionUser | null> {
     return this.users.findSessionUser(id);
+  }
+
+  findCredentialUser(id: number): Promise<CredentialUser | null> {
+    return this.users.findCredentialUser(id);
   }
 
   usernamesByIds(ids: readonly number[]): Promise<Map<number, string>> {

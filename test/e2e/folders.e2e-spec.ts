@@ -197,6 +197,8 @@ describe('folders', () => {
     await t.http.get('/files/gone/deeper/b.txt').set(u.auth).expect(404);
     await t.http.get('/folders/gone').set(u.auth).expect(404);
     await t.http.delete('/folders/gone').set(u.auth).expect(404);
+    await t.http.delete('/folders').set(u.auth).expect(400);
+    await t.http.delete('/folders/').set(u.auth).expect(400);
     expect((await t.http.get('/files').set(u.auth).expect(200)).body).toEqual([]);
   });
 
@@ -227,6 +229,15 @@ describe('folders', () => {
     expect((await t.http.get('/files').set(u.auth).expect(200)).body).toEqual([]);
     const usage = await t.app.get(BlobHolders).bytesOfOwner(u.id);
     expect(usage).toBe(0);
+  });
+
+  it("removes a deleted user's folders with the user", async () => {
+    const u = await newUser(t.http, 'fx');
+    await put(u, 'a/b/c.txt', 'c').expect(201);
+    const admin = await t.http.post('/login').send({ username: 'admin', password: 'admin-password-1' }).expect(200);
+    await t.http.delete(`/user/${u.username}`).set('Authorization', `Bearer ${admin.body.token}`).expect(200);
+    const left = await t.app.get(DataSource).createQueryBuilder().select('COUNT(*)', 'n').from('folders', 'f').where('f.owner_id = :id', { id: u.id }).getRawOne<{ n: number | string }>();
+    expect(Number(left?.n)).toBe(0);
   });
 
   it('GET /files/{folder}/versions is the file named "versions" in that folder', async () => {

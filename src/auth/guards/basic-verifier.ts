@@ -63,8 +63,11 @@ export class BasicVerifier {
     const cacheKey = createHmac('sha256', this.key).update(username).update('\0').update(secret).digest('base64url');
     const known = this.remembered.get(cacheKey);
     if (known && known.expiresAtMs > Date.now()) {
-      const user = await this.users.findById(known.userId);
-      if (user && user.passwordHash === known.passwordHash && user.username === username) return user.blockLogin ? null : { user: toSessionUser(user), session: null };
+      const found = await this.users.findCredentialUser(known.userId);
+      if (found && found.passwordHash === known.passwordHash && found.username === username) {
+        const { passwordHash: _hash, ...user } = found;
+        return user.blockLogin ? null : { user, session: null };
+      }
     }
     this.remembered.delete(cacheKey);
 

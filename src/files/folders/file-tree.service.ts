@@ -210,16 +210,6 @@ export class FileTreeService {
     throw new TreeConflictError('parent-missing');
   }
 
-  /** The user deletion hook's part: every folder of the user (files go with the FilesService). */
-  async deleteFoldersOf(ownerId: number): Promise<void> {
-    const top = await this.folders.listChildren(ownerId, ROOT_FOLDER_ID);
-    for (const folder of top) {
-      const ids = (await this.folders.subtree(ownerId, folder.id)).map((f) => f.id);
-      await this.properties.deleteOf('folder', ids);
-      await this.folders.deleteByIds(ids);
-    }
-  }
-
   private async deleteRows(files: StoredFile[], folderIds: number[]): Promise<void> {
     const fileIds = files.map((file) => file.id);
     const versions = await this.versions.listOfFiles(fileIds);

@@ -40,6 +40,13 @@ export class FoldersController {
     return this.folders.createFolder(user, path);
   }
 
+  @Delete('folders')
+  @HttpCode(204)
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'the root folder cannot be deleted' })
+  deleteRootFolder(@CurrentUser() user: SessionUser): Promise<void> {
+    return this.folders.deleteFolder(user, []);
+  }
+
   @Delete('folders/*path')
   @ApiTreePath()
   @HttpCode(204)
