@@ -1,3 +1,4 @@
+import { Hash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -21,6 +22,26 @@ export interface BlobWriteOptions {
   /** The write fails with BlobTooLargeError as soon as more bytes than this arrive. */
   maxBytes?: number;
   contentType?: string;
+}
+
+/**
+ * A driver's record of a blob written over several requests (tus), between appends: JSON that
+ * the caller keeps in its database, so that any instance can continue the blob.
+ */
+export type ResumableState = string;
+
+export interface ResumableAppend {
+  /** Bytes already in the blob, as last recorded: this append starts there. */
+  offset: number;
+  /** The blob's final size: the append fails with BlobTooLargeError past it. */
+  length: number;
+  /** Every byte appended also goes into this hash. */
+  hash?: Hash;
+  /**
+   * Records a new offset and state (in the caller's database). The driver calls it whenever bytes
+   * became durable, at least once at the end, and before it drops what an older state needed.
+   */
+  record(offset: number, state: ResumableState): Promise<void>;
 }
 
 /** The source stream carried more bytes than allowed; nothing was kept. */
@@ -71,6 +92,17 @@ export abstract class BlobStore {
   abstract stat(key: string): Promise<BlobStat | null>;
   /** Every key in the store (for sweeping orphans). */
   abstract keys(): AsyncIterable<string>;
+  /** Begins a blob that will be written by appendResumable, possibly over many requests and instances. */
+  abstract startResumable(key: string, contentType: string): Promise<ResumableState>;
+  /**
+   * Appends the source at `offset` and resolves to the new offset. A source that ends early
+   * (a cut connection) is not a failure: what arrived is kept and recorded.
+   */
+  abstract appendResumable(key: string, state: ResumableState, source: Readable, append: ResumableAppend): Promise<number>;
+  /** Makes the whole blob readable under `key`, like a finished write(). */
+  abstract completeResumable(key: string, state: ResumableState): Promise<void>;
+  /** Drops a resumable blob and everything it holds; no error when it is already gone. */
+  abstract abortResumable(key: string, state: ResumableState): Promise<void>;
   /** Throws when the store cannot be reached (readiness). */
   abstract ping(): Promise<void>;
   /** Releases connections; called once at shutdown. */

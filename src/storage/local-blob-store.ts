@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, Hash, randomBytes } from 'node:crypto';
 import { constants, Dirent } from 'node:fs';
 import { access, FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { BlobNotFoundError, BlobStat, BlobStore, BlobWriteOptions, BlobWriteResult, ByteRange } from './blob-store';
+import { BlobNotFoundError, BlobStat, BlobStore, BlobWriteOptions, BlobWriteResult, ByteRange, ResumableAppend, ResumableState } from './blob-store';
 import { assertBlobKey, isBlobKey, newBlobKey } from './blob-key';
-import { holdEarlyErrors, meteredCopy } from './metered-copy';
+import { countedCopy, holdEarlyErrors } from './metered-copy';
 import { sendFileRange, writesThroughToSocket } from './socket-sender';
 
 /** Blobs are readable by the server's own user only (CONTRACT §11); files are created 0600. */
@@ -22,17 +22,22 @@ const WRITE_BATCH_BYTES = 1024 * 1024;
 export const STALE_TEMP_MS = 60 * 60 * 1000;
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 const TEMP_DIR = '.tmp';
+/** Resumable uploads' files: apart from `.tmp`, whose sweep would take an upload paused for an hour. */
+const RESUMABLE_DIR = '.uploads';
+const RESUMABLE_STATE = 'file';
 
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-/** Writes every buffer, also when the kernel takes only part of a writev. */
-async function writeAll(file: FileHandle, buffers: Buffer[]): Promise<void> {
+/** Writes every buffer at `position`, also when the kernel takes only part of a writev. */
+async function writeAll(file: FileHandle, buffers: Buffer[], position: number): Promise<void> {
   let rest = buffers;
+  let at = position;
   while (rest.length > 0) {
-    const { bytesWritten } = await file.writev(rest);
+    const { bytesWritten } = await file.writev(rest, at);
+    at += bytesWritten;
     let skip = bytesWritten;
     const next: Buffer[] = [];
     for (const buffer of rest) {
@@ -43,6 +48,41 @@ async function writeAll(file: FileHandle, buffers: Buffer[]): Promise<void> {
       }
     }
     rest = next;
+  }
+}
+
+/**
+ * Copies the source into the file from `position`, counting (and hashing) on the way: one batch
+ * is written while the next is read, so disk and network overlap. Resolves to the byte count
+ * once everything is written (not yet synced).
+ */
+async function copyIntoFile(file: FileHandle, source: Readable, maxBytes: number | undefined, position: number, hash: Hash): Promise<number> {
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
+  let at = position;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = async (): Promise<void> => {
+    await writing;
+    writing = writeAll(file, batch, at);
+    // Handled when awaited next; this only keeps a failure from being reported as unhandled.
+    writing.catch(() => undefined);
+    at += batchBytes;
+    batch = [];
+    batchBytes = 0;
+  };
+  try {
+    const size = await countedCopy(source, maxBytes, (chunk) => {
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      return batchBytes >= WRITE_BATCH_BYTES ? flush() : undefined;
+    }, hash);
+    await flush();
+    await writing;
+    return size;
+  } catch (error) {
+    // No write may still run once the caller closes or removes the file.
+    await writing.catch(() => undefined);
+    throw error;
   }
 }
 
@@ -61,11 +101,13 @@ async function syncDirectory(path: string): Promise<void> {
  */
 export class LocalBlobStore extends BlobStore {
   private readonly tempDir: string;
+  private readonly resumableDir: string;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly root: string) {
     super();
     this.tempDir = join(root, TEMP_DIR);
+    this.resumableDir = join(root, RESUMABLE_DIR);
   }
 
   /**
@@ -74,6 +116,7 @@ export class LocalBlobStore extends BlobStore {
    */
   async init(): Promise<void> {
     await mkdir(this.tempDir, { recursive: true, mode: PRIVATE_DIR });
+    await mkdir(this.resumableDir, { recursive: true, mode: PRIVATE_DIR });
     await this.sweepStaleTemp();
     this.sweeper ??= setInterval(() => void this.sweepStaleTemp().catch(() => undefined), SWEEP_INTERVAL_MS).unref();
   }
@@ -116,25 +159,9 @@ export class LocalBlobStore extends BlobStore {
     const file = await open(temp, 'wx', 0o600);
     let fileOpen = true;
     try {
-      // One batch is written while the next is read, so disk and network overlap.
-      let batch: Buffer[] = [];
-      let batchBytes = 0;
-      let writing: Promise<void> = Promise.resolve();
-      const flush = async (): Promise<void> => {
-        await writing;
-        writing = writeAll(file, batch);
-        // Handled when awaited next; this only keeps a failure from being reported as unhandled.
-        writing.catch(() => undefined);
-        batch = [];
-        batchBytes = 0;
-      };
-      const result = await meteredCopy(source, options.maxBytes, (chunk) => {
-        batch.push(chunk);
-        batchBytes += chunk.length;
-        return batchBytes >= WRITE_BATCH_BYTES ? flush() : undefined;
-      });
-      await flush();
-      await writing;
+      const hash = createHash('sha256');
+      const size = await copyIntoFile(file, source, options.maxBytes, 0, hash);
+      const result = { size, sha256: hash.digest('hex') };
       await file.sync();
       await file.close();
       fileOpen = false;
@@ -147,6 +174,54 @@ export class LocalBlobStore extends BlobStore {
       await rm(temp, { force: true });
       throw error;
     }
+  }
+
+  /** A resumable blob is a file in `.uploads/`, renamed into place when complete. */
+  async startResumable(key: string): Promise<ResumableState> {
+    const file = await open(this.resumablePathOf(key), 'wx', 0o600);
+    await file.close();
+    return RESUMABLE_STATE;
+  }
+
+  async appendResumable(key: string, _state: ResumableState, source: Readable, append: ResumableAppend): Promise<number> {
+    const release = holdEarlyErrors(source);
+    let file: FileHandle;
+    try {
+      file = await open(this.resumablePathOf(key), 'r+');
+    } catch (error) {
+      release();
+      if (isMissing(error)) throw new BlobNotFoundError(key);
+      throw error;
+    }
+    try {
+      // Bytes past the recorded offset were written by an append that failed before it recorded them.
+      await file.truncate(append.offset);
+      const size = await copyIntoFile(file, source, append.length - append.offset, append.offset, append.hash ?? createHash('sha256'));
+      await file.sync();
+      const offset = append.offset + size;
+      await append.record(offset, RESUMABLE_STATE);
+      return offset;
+    } finally {
+      release();
+      await file.close().catch(() => undefined);
+    }
+  }
+
+  async completeResumable(key: string): Promise<void> {
+    const target = this.pathOf(key);
+    await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR });
+    try {
+      await rename(this.resumablePathOf(key), target);
+    } catch (error) {
+      if (isMissing(error)) throw new BlobNotFoundError(key);
+      throw error;
+    }
+    await syncDirectory(dirname(target));
+    await syncDirectory(this.resumableDir);
+  }
+
+  async abortResumable(key: string): Promise<void> {
+    await rm(this.resumablePathOf(key), { force: true });
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
@@ -208,6 +283,11 @@ export class LocalBlobStore extends BlobStore {
       if (isMissing(error)) throw new BlobNotFoundError(key);
       throw error;
     }
+  }
+
+  private resumablePathOf(key: string): string {
+    assertBlobKey(key);
+    return join(this.resumableDir, key);
   }
 
   private pathOf(key: string): string {

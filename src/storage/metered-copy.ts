@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { BlobTooLargeError, BlobWriteResult } from './blob-store';
 
@@ -25,14 +25,20 @@ export async function meteredCopy(
   sink: (chunk: Buffer) => Promise<void> | void,
 ): Promise<BlobWriteResult> {
   const hash = createHash('sha256');
+  const size = await countedCopy(source, maxBytes, sink, hash);
+  return { size, sha256: hash.digest('hex') };
+}
+
+/** meteredCopy into a hash the caller keeps (a blob written over several requests); resolves to the byte count. */
+export async function countedCopy(source: Readable, maxBytes: number | undefined, sink: (chunk: Buffer) => Promise<void> | void, hash?: Hash): Promise<number> {
   let size = 0;
   for await (const data of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer | string>) {
     const chunk = typeof data === 'string' ? Buffer.from(data) : data;
     size += chunk.length;
     if (maxBytes !== undefined && size > maxBytes) throw new BlobTooLargeError(maxBytes);
-    hash.update(chunk);
+    hash?.update(chunk);
     const pending = sink(chunk);
     if (pending) await pending;
   }
-  return { size, sha256: hash.digest('hex') };
+  return size;
 }

@@ -1,25 +1,49 @@
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   paginateListObjectsV2,
+  PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { DependencyUnavailableError } from '../availability/dependency-errors';
 import { AppConfig } from '../config/app-config';
-import { BlobNotFoundError, BlobStat, BlobStore, BlobWriteOptions, BlobWriteResult, ByteRange } from './blob-store';
+import { BlobNotFoundError, BlobStat, BlobStore, BlobWriteOptions, BlobWriteResult, ByteRange, ResumableAppend, ResumableState } from './blob-store';
 import { assertBlobKey, isBlobKey, newBlobKey } from './blob-key';
-import { holdEarlyErrors, meteredCopy } from './metered-copy';
+import { countedCopy, holdEarlyErrors, meteredCopy } from './metered-copy';
 
 /** Parts are buffered by lib-storage: PART_BYTES x QUEUE_SIZE bounds the memory of one upload. */
 const PART_BYTES = 8 * 1024 * 1024;
 const QUEUE_SIZE = 4;
 const PING_TIMEOUT_MS = 3000;
+/** S3 refuses parts below this size, except the last one. */
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+
+/**
+ * A resumable blob on S3 (JSON in the caller's database): a multipart upload, its parts so far,
+ * and the bytes received after the last part, too few for a part of their own, kept as an object
+ * of their own (the tail) until the next append makes them part of one.
+ */
+interface MultipartState {
+  uploadId: string;
+  parts: { n: number; etag: string; size: number }[];
+  tail: { key: string; size: number } | null;
+}
+
+/** Objects that are not blobs: keys() skips them since they are no blob keys. */
+function tailKey(key: string, start: number, end: number): string {
+  // Named by the range it holds: a tail written by an append that failed before recording it never overwrites the recorded one.
+  return `uploads/${key}/tail-${start}-${end}`;
+}
 
 export type S3Settings = AppConfig['storage']['s3'];
 
@@ -154,6 +178,122 @@ export class S3BlobStore extends BlobStore {
       await done.catch(() => undefined);
       throw translated(error);
     }
+  }
+
+  async startResumable(key: string, contentType: string): Promise<ResumableState> {
+    assertBlobKey(key);
+    try {
+      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }));
+      if (!created.UploadId) throw new Error('S3 CreateMultipartUpload returned no UploadId');
+      const state: MultipartState = { uploadId: created.UploadId, parts: [], tail: null };
+      return JSON.stringify(state);
+    } catch (error) {
+      throw translated(error);
+    }
+  }
+
+  /**
+   * Cuts the bytes (the recorded tail first) into parts of PART_BYTES, each uploaded and recorded
+   * as it completes. What is left at the end becomes the last part when it ends the blob or is
+   * big enough, and the new tail otherwise; the old tail object goes once the new state is recorded.
+   */
+  async appendResumable(key: string, recorded: ResumableState, source: Readable, append: ResumableAppend): Promise<number> {
+    assertBlobKey(key);
+    const release = holdEarlyErrors(source);
+    const state = JSON.parse(recorded) as MultipartState;
+    const oldTail = state.tail;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let offset = append.offset;
+    const pendingStart = (): number => offset - pendingBytes;
+    const uploadPart = async (): Promise<void> => {
+      const body = Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      const n = state.parts.length + 1;
+      const part = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: state.uploadId, PartNumber: n, Body: body }));
+      if (!part.ETag) throw new Error('S3 UploadPart returned no ETag');
+      state.parts.push({ n, etag: part.ETag, size: body.length });
+      state.tail = null;
+      await append.record(offset, JSON.stringify(state));
+    };
+    try {
+      if (oldTail) {
+        pending.push(await this.readAll(oldTail.key));
+        pendingBytes = oldTail.size;
+      }
+      await countedCopy(
+        source,
+        append.length - append.offset,
+        async (chunk) => {
+          pending.push(chunk);
+          pendingBytes += chunk.length;
+          offset += chunk.length;
+          if (pendingBytes >= PART_BYTES) await uploadPart();
+        },
+        append.hash,
+      );
+      if (pendingBytes > 0 && (offset === append.length || pendingBytes >= MIN_PART_BYTES)) {
+        await uploadPart();
+      } else if (pendingBytes > 0 && offset > append.offset) {
+        const body = Buffer.concat(pending, pendingBytes);
+        const tail = { key: tailKey(key, pendingStart(), offset), size: body.length };
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: tail.key, Body: body }));
+        state.tail = tail;
+        await append.record(offset, JSON.stringify(state));
+      }
+      // Nothing new arrived: the old tail is still the recorded one.
+      if (oldTail && offset > append.offset) await this.deleteQuietly(oldTail.key);
+      return offset;
+    } catch (error) {
+      throw translated(error);
+    } finally {
+      release();
+    }
+  }
+
+  async completeResumable(key: string, recorded: ResumableState): Promise<void> {
+    assertBlobKey(key);
+    const state = JSON.parse(recorded) as MultipartState;
+    try {
+      if (state.parts.length === 0) {
+        // An empty blob: S3 completes no multipart upload without a part.
+        await this.abortMultipart(key, state);
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Buffer.alloc(0) }));
+        return;
+      }
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: state.uploadId,
+          MultipartUpload: { Parts: state.parts.map((part) => ({ PartNumber: part.n, ETag: part.etag })) },
+        }),
+      );
+    } catch (error) {
+      throw translated(error);
+    }
+  }
+
+  async abortResumable(key: string, recorded: ResumableState): Promise<void> {
+    assertBlobKey(key);
+    await this.abortMultipart(key, JSON.parse(recorded) as MultipartState);
+  }
+
+  /** Some S3-compatible stores cannot abort (s3rver): their parts stay invisible to reads and keys(). */
+  private async abortMultipart(key: string, state: MultipartState): Promise<void> {
+    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: state.uploadId })).catch(() => undefined);
+    if (state.tail) await this.deleteQuietly(state.tail.key);
+  }
+
+  private async deleteQuietly(objectKey: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey })).catch(() => undefined);
+  }
+
+  private async readAll(objectKey: string): Promise<Buffer> {
+    const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+    if (!response.Body) throw new Error('S3 GetObject returned no body');
+    return Buffer.from(await response.Body.transformToByteArray());
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
