@@ -22,6 +22,7 @@ import { CrossSiteMiddleware } from './security/cross-site.middleware';
 import { SoundsModule } from './sounds/sounds.module';
 import { WebModule } from './web/web.module';
 import { StorageModule } from './storage/storage.module';
+import { UploadsModule } from './uploads/uploads.module';
 import { UsersModule } from './users/users.module';
 import { UsersService } from './users/users.service';
 
@@ -38,7 +39,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
       // Express tries routes in registration order, which follows this list: the routes every
       // client calls most (health probes, files, sounds) come first, so that matching them does
       // not walk past every account and admin route (README "Small requests").
-      imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, AvailabilityModule, HealthModule, FilesModule, SoundsModule, DavModule, UsersModule, AuthModule, AdminModule, WebModule, RateLimitModule, LifecycleModule],
+      imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, AvailabilityModule, HealthModule, FilesModule, SoundsModule, DavModule, UploadsModule, UsersModule, AuthModule, AdminModule, WebModule, RateLimitModule, LifecycleModule],
       // Cross-cutting providers, all in one place.
       providers: [
         { provide: APP_GUARD, useExisting: SessionGuard },
@@ -51,11 +52,11 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
   configure(consumer: MiddlewareConsumer): void {
     // Before any body is read: a refused cross-site upload costs nothing.
     consumer.apply(CrossSiteMiddleware).forRoutes(EVERY_PATH);
-    // PUT /files/{path} streams its raw body into the blob store, and WebDAV reads its own
-    // bodies (file bytes, XML): no parser may read them first.
+    // PUT /files/{path} streams its raw body into the blob store, WebDAV reads its own bodies
+    // (file bytes, XML) and tus its PATCHes: no parser may read them first.
     consumer
       .apply(jsonBodyParser)
-      .exclude({ path: 'files/*path', method: RequestMethod.PUT }, { path: 'dav', method: RequestMethod.ALL }, { path: 'dav/*path', method: RequestMethod.ALL })
+      .exclude({ path: 'files/*path', method: RequestMethod.PUT }, { path: 'dav', method: RequestMethod.ALL }, { path: 'dav/*path', method: RequestMethod.ALL }, { path: 'uploads', method: RequestMethod.ALL }, { path: 'uploads/*id', method: RequestMethod.ALL })
       .forRoutes(EVERY_PATH);
   }
 

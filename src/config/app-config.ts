@@ -34,6 +34,8 @@ export interface AppConfig {
   readonly sessionTtlMs: number;
   readonly admin: { readonly username: string; readonly password: string } | undefined;
   readonly maxUploadBytes: number;
+  /** An unfinished resumable upload is removed after this long without a byte (CONTRACT §7). */
+  readonly uploadExpiryMs: number;
   readonly cookieSecure: boolean;
   readonly logLevel: string;
   /** Brute-force and sign-up limits (CONTRACT §11). */
@@ -284,6 +286,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sessionTtlMs: parseDuration('SESSION_TTL', text(env, 'SESSION_TTL') ?? '24h'),
     admin: startupAdmin(env),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1),
+    uploadExpiryMs: parseDuration('UPLOAD_EXPIRY', text(env, 'UPLOAD_EXPIRY') ?? '24h'),
     cookieSecure: bool(env, 'COOKIE_SECURE', nodeEnv === 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     abuseLimits: abuseLimits(env),

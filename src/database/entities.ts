@@ -1,4 +1,5 @@
 import { AppPassword } from '../auth/app-passwords/app-password.entity';
+import { NamedLock } from '../common/locks/named-lock.entity';
 import { SessionRow } from '../auth/sessions/session.entity';
 import { DavLock } from '../dav/entities/dav-lock.entity';
 import { Folder } from '../files/entities/folder.entity';
@@ -8,7 +9,8 @@ import { FileVersion } from '../files/entities/file-version.entity';
 import { StoredFile } from '../files/entities/stored-file.entity';
 import { UploadReservation } from '../files/entities/upload-reservation.entity';
 import { Sound } from '../sounds/entities/sound.entity';
+import { ResumableUpload } from '../uploads/entities/resumable-upload.entity';
 import { User } from '../users/user.entity';
 
 /** Every entity of the app; each module owns its own, this list only registers them. */
-export const ENTITIES = [User, SessionRow, Sound, StoredFile, FileVersion, FileShare, UploadReservation, Folder, ResourceProperty, DavLock, AppPassword];
+export const ENTITIES = [User, SessionRow, Sound, StoredFile, FileVersion, FileShare, UploadReservation, Folder, ResourceProperty, DavLock, AppPassword, ResumableUpload, NamedLock];

@@ -16,6 +16,12 @@ import { BlobHolders } from './blob-holders';
 import { uploadInstanceId } from './upload-instance';
 import { NewUploadReservation, UploadReservationsRepository } from './upload-reservations.repository';
 
+/**
+ * The instance name of resumable uploads' reservations: no server's (those are host:port:dir), so
+ * no start-up sweep takes them; their heartbeat is their expiry instead.
+ */
+const RESUMABLE_INSTANCE = 'resumable';
+
 /** How often a declared-size upload that lost a quota race to concurrent uploads tries again. */
 const RESERVE_ATTEMPTS = 5;
 
@@ -132,9 +138,7 @@ export class FileUploadService {
     }, UPLOAD_HEARTBEAT_MS);
     heartbeat.unref();
     const uploadFinished = this.metrics.uploadStarted();
-    let settled = false;
     const release = async (): Promise<void> => {
-      settled = true;
       uploadFinished();
       clearInterval(heartbeat);
       // Left behind only if the database is unreachable; the sweeper then finds it stale.
@@ -153,6 +157,16 @@ export class FileUploadService {
       if (error instanceof BlobTooLargeError) throw hold.quotaBound ? quotaExceeded() : tooLarge(limit);
       throw error;
     }
+    return this.held(key, written, options.source, release, removeBlob);
+  }
+
+  /** Bytes safely stored under `key`, whose reservation `release` ends: committed or discarded once. */
+  private held(key: string, written: BlobWriteResult, source: ReceiveOptions['source'], release: () => Promise<void>, removeBlob: () => Promise<void>): HeldUpload {
+    let settled = false;
+    const settle = async (): Promise<void> => {
+      settled = true;
+      await release();
+    };
     return {
       key,
       size: written.size,
@@ -161,21 +175,50 @@ export class FileUploadService {
         if (settled) throw new Error('this upload was already committed or discarded');
         try {
           const result = await record();
-          this.metrics.bytesUploaded(written.size, options.source);
+          this.metrics.bytesUploaded(written.size, source);
           return result;
         } catch (error) {
           await removeBlob();
           throw error;
         } finally {
-          await release();
+          await settle();
         }
       },
       discard: async (): Promise<void> => {
         if (settled) return;
-        await release();
+        await settle();
         await removeBlob();
       },
     };
+  }
+
+  /**
+   * The quota of a resumable upload (tus): all of `size` is reserved now, or the upload is refused
+   * (413 over MAX_UPLOAD_BYTES, 507 over the quota), exactly as for a PUT that declares its size.
+   * The reservation lives until `until` (the upload's expiry, moved on by extendResumable).
+   */
+  async reserveResumable(owner: SessionUser, blobKey: string, size: number, until: Date): Promise<number> {
+    if (size > this.config.maxUploadBytes) throw tooLarge(this.config.maxUploadBytes);
+    const base = { userId: owner.id, blobKey, instanceId: RESUMABLE_INSTANCE };
+    if (owner.storageQuota === null) return (await this.reservations.insert({ ...base, reservedBytes: size }, until)).id;
+    return (await this.reserveExactly(owner.id, owner.storageQuota, size, base, until)).reservationId;
+  }
+
+  async extendResumable(reservationId: number, until: Date): Promise<void> {
+    await this.reservations.touchUntil(reservationId, until);
+  }
+
+  async releaseResumable(reservationId: number): Promise<void> {
+    await this.reservations.delete(reservationId);
+  }
+
+  /** A finished resumable blob under its reservation, to commit like any upload (the reservation ends either way). */
+  heldResumable(key: string, written: BlobWriteResult, reservationId: number): HeldUpload {
+    const release = (): Promise<void> =>
+      this.reservations.delete(reservationId).catch((error: unknown) => this.logger.warn(`could not release upload reservation: ${String(error)}`));
+    const removeBlob = (): Promise<void> =>
+      this.blobs.delete(key).catch((cause: unknown) => this.logger.warn(`could not remove blob ${key} of a failed upload: ${String(cause)}`));
+    return this.held(key, written, 'files', release, removeBlob);
   }
 
   /** Takes back a committed version (a later part of the same request failed); the blob goes with it. */
@@ -215,9 +258,9 @@ export class FileUploadService {
    * Uploads that check at the same moment may each see the others and all back off; each then
    * retries after a random pause, so that one of them gets through instead of none.
    */
-  private async reserveExactly(ownerId: number, quota: number, size: number, base: Omit<NewUploadReservation, 'reservedBytes'>): Promise<Hold> {
+  private async reserveExactly(ownerId: number, quota: number, size: number, base: Omit<NewUploadReservation, 'reservedBytes'>, heartbeatAt?: Date): Promise<Hold> {
     for (let attempt = 1; ; attempt++) {
-      const row = await this.reservations.insert({ ...base, reservedBytes: size });
+      const row = await this.reservations.insert({ ...base, reservedBytes: size }, heartbeatAt);
       const available = await this.available(ownerId, quota, row.id);
       if (size <= available) return { reservationId: row.id, maxBytes: size, quotaBound: false };
       await this.reservations.delete(row.id);

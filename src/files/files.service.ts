@@ -72,6 +72,27 @@ export class FilesService implements OnModuleInit {
   }
 
   /**
+   * Bytes received already (a finished tus upload) become the newest version of `path`, exactly
+   * as a PUT's would: missing parents created, a folder in the way a conflict (the bytes are then
+   * dropped with their reservation).
+   */
+  async putHeld(ownerId: number, path: TreePath, held: HeldUpload, contentType: string | undefined): Promise<StoredFileVersionDto> {
+    const name = path[path.length - 1];
+    let place: FilePlace;
+    try {
+      const folderId = await this.tree.prepareParent(ownerId, path, { createParents: true });
+      await this.tree.assertFileSlot(ownerId, folderId, name);
+      place = { folderId, name };
+    } catch (error) {
+      await held.discard();
+      throw error;
+    }
+    const stored = await held.commit(() => this.uploads.commitVersion(ownerId, place, held, storedContentType(contentType)));
+    await this.tree.assertStillInTree(ownerId, place.folderId, stored);
+    return toStoredFileVersionDto(stored.file, stored.version);
+  }
+
+  /**
    * `POST /upload`: each `file` part is stored as PUT would, all or nothing. Every part is
    * received (blob written, quota reserved) before any becomes a version, so a cut body, a bad
    * name or a full quota in a later part leaves none of the earlier ones behind.

@@ -10,9 +10,13 @@ export type NewUploadReservation = Pick<UploadReservation, 'userId' | 'blobKey' 
 export class UploadReservationsRepository {
   constructor(@InjectRepository(UploadReservation) private readonly reservations: Repository<UploadReservation>) {}
 
-  async insert(reservation: NewUploadReservation): Promise<UploadReservation> {
-    const now = new Date();
-    return insertRow(this.reservations, { ...reservation, createdAt: now, heartbeatAt: now });
+  /** `heartbeatAt` in the future keeps the row from looking abandoned until then (a paused resumable upload). */
+  async insert(reservation: NewUploadReservation, heartbeatAt = new Date()): Promise<UploadReservation> {
+    return insertRow(this.reservations, { ...reservation, createdAt: new Date(), heartbeatAt });
+  }
+
+  async touchUntil(id: number, heartbeatAt: Date): Promise<void> {
+    await this.reservations.update({ id }, { heartbeatAt });
   }
 
   async setReservedBytes(id: number, reservedBytes: number): Promise<void> {

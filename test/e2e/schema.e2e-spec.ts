@@ -76,6 +76,31 @@ const SCHEMA: Record<string, { columns: string[]; indices: string[]; foreignKeys
     indices: ['ix_app_passwords_user (user_id)', 'uq_app_passwords_secret unique (secret_hash)'],
     foreignKeys: ['fk_app_passwords_user (user_id) -> users cascade'],
   },
+  resumable_uploads: {
+    columns: [
+      'id varchar(32) primary',
+      'owner_id integer',
+      'path text',
+      'content_type varchar(255)',
+      'metadata text',
+      'length bigint',
+      'received bigint',
+      'blob_key varchar(32)',
+      'storage_state text null',
+      'reservation_id integer null',
+      'created_at instant(3)',
+      'active_at instant(3)',
+      'expires_at instant(3)',
+      'finished_at instant(3) null',
+    ],
+    indices: ['ix_resumable_uploads_expires (expires_at)', 'ix_resumable_uploads_owner (owner_id)'],
+    foreignKeys: ['fk_resumable_uploads_owner (owner_id) -> users cascade'],
+  },
+  named_locks: {
+    columns: ['name varchar(128) primary', 'token varchar(64)', 'expires_at instant(3)', 'release_wanted boolean default false'],
+    indices: [],
+    foreignKeys: [],
+  },
   file_versions: {
     columns: [
       'id integer primary',

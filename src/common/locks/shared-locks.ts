@@ -1,0 +1,96 @@
+import { getRepositoryToken } from '@nestjs/typeorm';
+import Redis from 'ioredis';
+import { LessThan, Repository } from 'typeorm';
+import { isUniqueViolation } from '../../database/database-errors';
+import { REDIS } from '../../redis/redis.module';
+import { NamedLock } from './named-lock.entity';
+
+export interface Renewal {
+  /** False when the lock expired and someone else took it: the holder must stop. */
+  held: boolean;
+  /** Someone waits for the lock and asked the holder to finish. */
+  releaseWanted: boolean;
+}
+
+/** Locks held for a while by one request, seen by every instance: in Redis when configured, in the database otherwise. */
+export abstract class SharedLocks {
+  /** Takes the lock when it is free (or its holder stopped renewing); true when taken. */
+  abstract tryAcquire(name: string, token: string, ttlMs: number): Promise<boolean>;
+  abstract renew(name: string, token: string, ttlMs: number): Promise<Renewal>;
+  abstract release(name: string, token: string): Promise<void>;
+  /** Asks the holder, wherever it runs, to finish and release the lock. */
+  abstract requestRelease(name: string, ttlMs: number): Promise<void>;
+}
+
+const RENEW_SCRIPT = `
+if redis.call('get', KEYS[1]) ~= ARGV[1] then return -1 end
+redis.call('pexpire', KEYS[1], ARGV[2])
+return redis.call('exists', KEYS[2])`;
+const RELEASE_SCRIPT = `
+if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1], KEYS[2]) end
+return 0`;
+
+/** SET NX PX: atomic, and a holder that dies lets the key expire. */
+export class RedisSharedLocks extends SharedLocks {
+  constructor(private readonly redis: Redis) {
+    super();
+  }
+
+  async tryAcquire(name: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`lock:${name}`, token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async renew(name: string, token: string, ttlMs: number): Promise<Renewal> {
+    const answer = (await this.redis.eval(RENEW_SCRIPT, 2, `lock:${name}`, `lock-wanted:${name}`, token, ttlMs)) as number;
+    return { held: answer !== -1, releaseWanted: answer === 1 };
+  }
+
+  async release(name: string, token: string): Promise<void> {
+    await this.redis.eval(RELEASE_SCRIPT, 2, `lock:${name}`, `lock-wanted:${name}`, token);
+  }
+
+  async requestRelease(name: string, ttlMs: number): Promise<void> {
+    await this.redis.set(`lock-wanted:${name}`, '1', 'PX', ttlMs);
+  }
+}
+
+/** A row per held lock; its primary key makes taking it atomic, and an expired row may be taken over. */
+export class DatabaseSharedLocks extends SharedLocks {
+  constructor(private readonly locks: Repository<NamedLock>) {
+    super();
+  }
+
+  async tryAcquire(name: string, token: string, ttlMs: number): Promise<boolean> {
+    const now = new Date();
+    await this.locks.delete({ name, expiresAt: LessThan(now) });
+    try {
+      await this.locks.insert({ name, token, expiresAt: new Date(now.getTime() + ttlMs), releaseWanted: false });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async renew(name: string, token: string, ttlMs: number): Promise<Renewal> {
+    const renewed = await this.locks.update({ name, token }, { expiresAt: new Date(Date.now() + ttlMs) });
+    if (!renewed.affected) return { held: false, releaseWanted: false };
+    const row = await this.locks.findOne({ where: { name, token }, select: { releaseWanted: true } });
+    return { held: row !== null, releaseWanted: row?.releaseWanted ?? false };
+  }
+
+  async release(name: string, token: string): Promise<void> {
+    await this.locks.delete({ name, token });
+  }
+
+  async requestRelease(name: string): Promise<void> {
+    await this.locks.update({ name }, { releaseWanted: true });
+  }
+}
+
+/** Nest provider: Redis when REDIS_URL is set, else the database. */
+export const sharedLocksProvider = {
+  provide: SharedLocks,
+  inject: [getRepositoryToken(NamedLock), { token: REDIS, optional: true }],
+  useFactory: (locks: Repository<NamedLock>, redis: Redis | null | undefined): SharedLocks => (redis ? new RedisSharedLocks(redis) : new DatabaseSharedLocks(locks)),
+};

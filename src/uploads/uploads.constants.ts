@@ -1,0 +1,20 @@
+export const UPLOAD_MESSAGES = {
+  notFound: 'Upload not found',
+  filenameRequired: 'Upload-Metadata must carry a filename (the path of the file to create)',
+  busy: 'Another request is writing this upload; try again',
+  internal: 'Internal server error',
+} as const;
+
+/** The tus routes; the last segment of an upload URL is its id. */
+export const UPLOADS_PATH = '/uploads';
+
+/** A lock holder renews this often; one that stops (it died) frees the lock after LOCK_TTL_MS. */
+export const LOCK_RENEW_MS = 1000;
+export const LOCK_TTL_MS = 10_000;
+/** How often a request waiting for an upload's lock looks again, and how long it waits in all. */
+export const LOCK_POLL_MS = 50;
+export const LOCK_WAIT_MS = 15_000;
+/** How often expired uploads are looked for. */
+export const EXPIRY_SWEEP_INTERVAL_MS = 60_000;
+/** Running hashes of uploads in progress kept by one instance (each a few hundred bytes). */
+export const HASHES_KEPT = 1000;

@@ -1,0 +1,230 @@
+import { BadRequestException, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { createHash, Hash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { SharedLocks } from '../common/locks/shared-locks';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { StoredFileVersionDto } from '../files/dto/file.dto';
+import { FileUploadService } from '../files/file-upload.service';
+import { FilesService } from '../files/files.service';
+import { formatTreePath, parseTreePath } from '../files/folders/tree-path';
+import { BlobStore } from '../storage/blob-store';
+import { SessionUser } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { ResumableUpload } from './entities/resumable-upload.entity';
+import { ResumableUploadsRepository } from './resumable-uploads.repository';
+import { EXPIRY_SWEEP_INTERVAL_MS, HASHES_KEPT, LOCK_TTL_MS, UPLOAD_MESSAGES } from './uploads.constants';
+
+const SWEEP_BATCH = 100;
+
+export interface NewUpload {
+  id: string;
+  length: number;
+  /** tus Upload-Metadata: `filename` (a path, required) and `filetype`. */
+  metadata: Record<string, string | null>;
+}
+
+/** A running sha256 of an upload's bytes, valid while no other instance appended to it. */
+interface RunningHash {
+  offset: number;
+  hash: Hash;
+}
+
+/**
+ * Resumable uploads (CONTRACT §7), whatever the protocol adapter (tus): the rules of creating,
+ * appending, finishing and abandoning one. Quota and limits come from the one upload pipeline,
+ * the finished bytes become a version through FilesService as a PUT's do.
+ */
+@Injectable()
+export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(UploadsService.name);
+  private readonly hashes = new Map<string, RunningHash>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly uploads: ResumableUploadsRepository,
+    private readonly pipeline: FileUploadService,
+    private readonly files: FilesService,
+    private readonly blobs: BlobStore,
+    private readonly locks: SharedLocks,
+    private readonly users: UsersService,
+  ) {}
+
+  onModuleInit(): void {
+    this.users.onDeletion((user) => this.deleteAllOf(user.id));
+  }
+
+  onApplicationBootstrap(): void {
+    this.sweeper = setInterval(() => {
+      this.sweepExpired().catch((error: unknown) => this.logger.warn(`expired upload sweep failed: ${String(error)}`));
+    }, EXPIRY_SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweeper);
+  }
+
+  newId(): string {
+    return randomBytes(16).toString('hex');
+  }
+
+  get expiryMs(): number {
+    return this.config.uploadExpiryMs;
+  }
+
+  /** Checks the path, the limit (413) and the quota (507), reserves the length and begins the blob. */
+  async create(owner: SessionUser, upload: NewUpload): Promise<ResumableUpload> {
+    const filename = upload.metadata.filename;
+    if (!filename) throw new BadRequestException({ error: UPLOAD_MESSAGES.filenameRequired });
+    const path = parseTreePath(filename);
+    if (path.length === 0) throw new BadRequestException({ error: UPLOAD_MESSAGES.filenameRequired });
+    const now = new Date();
+    const expiresAt = this.expiryFrom(now);
+    const blobKey = this.blobs.newKey();
+    const reservationId = await this.pipeline.reserveResumable(owner, blobKey, upload.length, expiresAt);
+    const row: ResumableUpload = {
+      id: upload.id,
+      ownerId: owner.id,
+      path: formatTreePath(path),
+      contentType: (upload.metadata.filetype ?? '').slice(0, 255),
+      metadata: JSON.stringify(upload.metadata),
+      length: upload.length,
+      received: 0,
+      blobKey,
+      storageState: null,
+      reservationId,
+      createdAt: now,
+      activeAt: now,
+      expiresAt,
+      finishedAt: null,
+    };
+    try {
+      await this.uploads.insert(row);
+      row.storageState = await this.blobs.startResumable(blobKey, row.contentType || 'application/octet-stream');
+      await this.uploads.setState(row.id, row.storageState);
+    } catch (error) {
+      await this.discard(row);
+      throw error;
+    }
+    this.hashes.set(row.id, { offset: 0, hash: createHash('sha256') });
+    if (row.length === 0) await this.finish(row);
+    return row;
+  }
+
+  /** The caller's upload; anyone else's, or one that is gone, is not found. */
+  async ownedBy(id: string, ownerId: number): Promise<ResumableUpload> {
+    const row = await this.uploads.find(id);
+    if (!row || row.ownerId !== ownerId) throw new NotFoundException({ error: UPLOAD_MESSAGES.notFound });
+    return row;
+  }
+
+  find(id: string): Promise<ResumableUpload | null> {
+    return this.uploads.find(id);
+  }
+
+  /**
+   * Appends the bytes at the recorded offset (the caller holds the upload's lock and checked the
+   * offset); the last byte makes the upload a file version before this resolves.
+   */
+  async append(id: string, source: Readable): Promise<number> {
+    const row = await this.uploads.find(id);
+    if (!row) throw new NotFoundException({ error: UPLOAD_MESSAGES.notFound });
+    if (row.finishedAt) return row.length;
+    if (row.received < row.length) {
+      // Taken out while bytes flow: an append that fails may have hashed bytes it never recorded.
+      const running = this.hashes.get(id);
+      this.hashes.delete(id);
+      const hash = running?.offset === row.received ? running.hash : undefined;
+      const offset = await this.blobs.appendResumable(row.blobKey, row.storageState ?? '', source, {
+        offset: row.received,
+        length: row.length,
+        hash,
+        record: async (received, storageState) => {
+          const now = new Date();
+          Object.assign(row, { received, storageState, activeAt: now, expiresAt: this.expiryFrom(now) });
+          await this.uploads.recordProgress(id, received, storageState, row.activeAt, row.expiresAt);
+        },
+      });
+      if (hash) this.keepHash(id, { offset, hash });
+      if (row.reservationId !== null) await this.pipeline.extendResumable(row.reservationId, row.expiresAt);
+    }
+    if (row.received === row.length) await this.finish(row);
+    return row.received;
+  }
+
+  /** Termination: the bytes, the reservation and the upload go (a finished upload's file stays). */
+  async remove(id: string): Promise<void> {
+    const row = await this.uploads.find(id);
+    if (row) await this.discard(row);
+  }
+
+  /** Uploads idle past UPLOAD_EXPIRY go with their bytes and reservations; each is taken under its lock, so that two instances never sweep one together. */
+  async sweepExpired(now = new Date()): Promise<number> {
+    let swept = 0;
+    for (;;) {
+      const rows = await this.uploads.findExpired(now, SWEEP_BATCH);
+      for (const row of rows) {
+        const lockName = `upload:${row.id}`;
+        const token = randomBytes(16).toString('hex');
+        if (!(await this.locks.tryAcquire(lockName, token, LOCK_TTL_MS))) continue;
+        try {
+          await this.discard(row);
+          swept++;
+        } finally {
+          await this.locks.release(lockName, token);
+        }
+      }
+      if (rows.length < SWEEP_BATCH) break;
+    }
+    if (swept > 0) this.logger.log(`removed ${swept} expired upload(s)`);
+    return swept;
+  }
+
+  private async finish(row: ResumableUpload): Promise<StoredFileVersionDto> {
+    await this.blobs.completeResumable(row.blobKey, row.storageState ?? '');
+    const running = this.hashes.get(row.id);
+    this.hashes.delete(row.id);
+    const sha256 = running?.offset === row.length ? running.hash.digest('hex') : await this.hashOf(row.blobKey);
+    const held = this.pipeline.heldResumable(row.blobKey, { size: row.length, sha256 }, row.reservationId ?? 0);
+    let stored: StoredFileVersionDto;
+    try {
+      stored = await this.files.putHeld(row.ownerId, parseTreePath(row.path), held, row.contentType || undefined);
+    } catch (error) {
+      // The bytes went with the failed commit: the upload cannot finish any more.
+      await this.uploads.delete(row.id);
+      throw error;
+    }
+    row.finishedAt = new Date();
+    await this.uploads.markFinished(row.id, row.finishedAt);
+    return stored;
+  }
+
+  /** Another instance took part of the bytes, or this one restarted: hash what the store holds. */
+  private async hashOf(key: string): Promise<string> {
+    const hash = createHash('sha256');
+    for await (const chunk of await this.blobs.read(key)) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  }
+
+  private async discard(row: ResumableUpload): Promise<void> {
+    this.hashes.delete(row.id);
+    if (!row.finishedAt && row.storageState !== null) await this.blobs.abortResumable(row.blobKey, row.storageState);
+    if (row.reservationId !== null) await this.pipeline.releaseResumable(row.reservationId);
+    await this.uploads.delete(row.id);
+  }
+
+  private async deleteAllOf(ownerId: number): Promise<void> {
+    for (const row of await this.uploads.findOfOwner(ownerId)) await this.discard(row);
+  }
+
+  private keepHash(id: string, running: RunningHash): void {
+    this.hashes.delete(id);
+    this.hashes.set(id, running);
+    if (this.hashes.size > HASHES_KEPT) this.hashes.delete(this.hashes.keys().next().value as string);
+  }
+
+  private expiryFrom(activeAt: Date): Date {
+    return new Date(activeAt.getTime() + this.config.uploadExpiryMs);
+  }
+}
