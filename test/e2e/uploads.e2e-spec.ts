@@ -48,7 +48,7 @@ describe('resumable uploads (tus)', () => {
       .set('Upload-Metadata', metadata({ filename }))
       .expect(201);
     expect(res.headers.location).toMatch(/^\/uploads\/[0-9a-f]{32}$/);
-    return res.headers.location as string;
+    return res.headers.location;
   }
 
   async function download(user: LoggedInUser, path: string): Promise<Buffer> {
@@ -157,7 +157,7 @@ describe('resumable uploads (tus)', () => {
     const u = await newUser(t.http, 'tusdrop');
     const location = await create(u, 100);
     const patched = await patch(u, location, 0, Buffer.alloc(30, 1)).expect(204);
-    expect(new Date(patched.headers['upload-expires'] as string).getTime()).toBeGreaterThan(Date.now());
+    expect(new Date(patched.headers['upload-expires']).getTime()).toBeGreaterThan(Date.now());
     const head = await t.http.head(location).set(u.auth).set(TUS).expect(200);
     expect(head.headers['upload-offset']).toBe('30');
   });
@@ -211,7 +211,7 @@ describe('resumable uploads (tus)', () => {
 
     await setQuota(u, 1000);
     await post(1001, metadata({ filename: 'q1' })).expect(507);
-    const first = (await post(600, metadata({ filename: 'q1' })).expect(201)).headers.location as string;
+    const first = (await post(600, metadata({ filename: 'q1' })).expect(201)).headers.location;
     // 600 bytes are held by the unfinished upload: neither a second upload nor a PUT gets them.
     await post(600, metadata({ filename: 'q2' })).expect(507);
     await t.http.put('/files/p.bin').set(u.auth).send(Buffer.alloc(600)).expect(507);
@@ -224,7 +224,7 @@ describe('resumable uploads (tus)', () => {
   it('commits a zero-length upload at creation, and creation-with-upload in the POST', async () => {
     const u = await newUser(t.http, 'tus0');
     const empty = await t.http.post('/uploads/').set(u.auth).set(TUS).set('Upload-Length', '0').set('Upload-Metadata', metadata({ filename: 'empty.txt' })).expect(201);
-    expect((await t.http.head(empty.headers.location as string).set(u.auth).set(TUS).expect(200)).headers['upload-offset']).toBe('0');
+    expect((await t.http.head(empty.headers.location).set(u.auth).set(TUS).expect(200)).headers['upload-offset']).toBe('0');
     expect((await download(u, 'empty.txt')).length).toBe(0);
     const whole = await t.http
       .post('/uploads/')
