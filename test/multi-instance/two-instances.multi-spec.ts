@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import Redis from 'ioredis';
+import * as tus from 'tus-js-client';
 import { makeWav } from '../support/audio';
 import { DIST_MAIN, ServerProcess, startServer } from '../support/built-server';
 import { GENEROUS_RATE_LIMITS } from '../support/rate-limits';
@@ -203,5 +204,83 @@ function filesUnder(dir: string): string[] {
     expect((await call(b, 'UNLOCK', '/dav/locked.txt', { headers: { ...basic, 'Lock-Token': token } })).status).toBe(204);
     expect((await call(a, 'PUT', '/dav/locked.txt', { headers: basic, body: Buffer.from('three') })).status).toBe(204);
     expect((await call(b, 'GET', '/dav/locked.txt', { headers: basic })).bytes.toString()).toBe('three');
+  });
+
+  it('resumes a tus upload begun on one instance on the other, over S3, to exact bytes', async () => {
+    const ida = await registerOn(a);
+    const token = await loginOn(a, ida);
+    const auth = { Authorization: `Bearer ${token}` };
+    // Past one S3 part (8 MiB) and not a multiple of it: a part, a tail and a last part.
+    const data = randomBytes(11 * 1024 * 1024 + 123);
+    let url = '';
+    await new Promise<void>((done, fail) => {
+      const upload = new tus.Upload(data, {
+        endpoint: `${a.url}/uploads/`,
+        headers: auth,
+        retryDelays: null,
+        chunkSize: 3 * 1024 * 1024,
+        metadata: { filename: 'moved/big.bin' },
+        onChunkComplete: (_chunk, sent) => {
+          // Two chunks in: six MiB, a tail object in S3 (short of a part).
+          if (sent >= 6 * 1024 * 1024 && url === '') {
+            url = upload.url ?? '';
+            upload.abort().then(done, fail);
+          }
+        },
+        onSuccess: () => fail(new Error('the upload was not cut')),
+        onError: fail,
+      });
+      upload.start();
+    });
+    const id = url.split('/').pop() ?? '';
+    const head = await call(b, 'HEAD', `/uploads/${id}`, { token, headers: { 'Tus-Resumable': '1.0.0' } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('upload-offset')).toBe(String(6 * 1024 * 1024));
+
+    const offsets: string[] = [];
+    await new Promise<void>((done, fail) => {
+      const upload = new tus.Upload(data, {
+        uploadUrl: `${b.url}/uploads/${id}`,
+        headers: auth,
+        retryDelays: null,
+        chunkSize: 4 * 1024 * 1024,
+        onBeforeRequest: (req) => {
+          if (req.getMethod() === 'PATCH') offsets.push(req.getHeader('Upload-Offset') ?? '');
+        },
+        onSuccess: () => done(),
+        onError: fail,
+      });
+      upload.start();
+    });
+    expect(offsets[0]).toBe(String(6 * 1024 * 1024));
+    const got = await call(a, 'GET', '/files/moved/big.bin', { token });
+    expect(got.status).toBe(200);
+    expect(createHash('sha256').update(got.bytes).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    // B never saw the first bytes: it hashed what S3 holds, and the ETag is the bytes' sha256 all the same.
+    expect(got.headers.get('etag')).toBe(`"${createHash('sha256').update(data).digest('hex')}"`);
+  });
+
+  it('never interleaves two PATCHes of one upload sent to both instances at once: one is taken, the other refused', async () => {
+    const jo = await registerOn(b);
+    const token = await loginOn(b, jo);
+    const created = await call(a, 'POST', '/uploads/', {
+      token,
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '2000000', 'Upload-Metadata': `filename ${Buffer.from('race.bin').toString('base64')}` },
+    });
+    expect(created.status).toBe(201);
+    const path = created.headers.get('location') ?? '';
+    const body = randomBytes(2_000_000);
+    const patchOn = (server: ServerProcess) =>
+      call(server, 'PATCH', path, { token, body, headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' } });
+    const answers = await Promise.all([patchOn(a), patchOn(b)]);
+    const taken = answers.filter((answer) => answer.status === 204);
+    const refused = answers.filter((answer) => answer.status !== 204);
+    expect(taken).toHaveLength(1);
+    expect([409, 423]).toContain(refused[0].status);
+    // What the taken PATCH reports is what the upload holds (all of it, unless the waiting one asked it to stop early).
+    const offset = taken[0].headers.get('upload-offset');
+    const head = await call(b, 'HEAD', path, { token, headers: { 'Tus-Resumable': '1.0.0' } });
+    expect(head.headers.get('upload-offset')).toBe(offset);
+    if (offset === String(body.length)) expect((await call(a, 'GET', '/files/race.bin', { token })).bytes.equals(body)).toBe(true);
   });
 });
