@@ -1,6 +1,7 @@
 import { api, downloadPost, pathUrl, uploadPut } from './api.js';
 import { $, formatBytes, formatDate, fromTemplate, showMessage, withProgress } from './ui.js';
 import { askName, pickFolder } from './dialogs.js';
+import { interruptedUploads, RESUMABLE_FROM_BYTES, resumableUpload } from './resumable.js';
 
 let shareFormCount = 0;
 const DRAG_TYPE = 'application/x-cloudstash-path';
@@ -263,6 +264,48 @@ export function initFiles(session) {
   }
 
   const form = $('#file-form');
+  const controls = { pause: $('#upload-pause'), resume: $('#upload-resume'), state: $('#upload-state') };
+  /** The resumable upload running now, for the Pause and Resume buttons. */
+  let running = null;
+
+  const STATE_WORDS = {
+    uploading: '',
+    paused: 'Paused. Resume continues where it stopped.',
+    offline: 'The connection dropped. The upload goes on by itself when you are back online.',
+  };
+  function showState(state) {
+    controls.pause.hidden = state !== 'uploading';
+    controls.resume.hidden = state !== 'paused';
+    controls.state.textContent = STATE_WORDS[state] ?? '';
+  }
+  controls.pause.addEventListener('click', () => running?.pause());
+  controls.resume.addEventListener('click', () => running?.resume());
+
+  function showInterrupted() {
+    const names = interruptedUploads();
+    const note = $('#upload-interrupted');
+    note.hidden = names.length === 0;
+    note.textContent = names.length ? `Unfinished: ${names.join(', ')}. Choose the same file again to continue where it stopped.` : '';
+  }
+
+  /** One file into the open folder: big ones resumable (tus), small ones one PUT. Resolves to words for the result. */
+  async function uploadOne(file, onProgress) {
+    const path = [...cwd, file.name];
+    if (file.size < RESUMABLE_FROM_BYTES) {
+      const result = await uploadPut(pathUrl('/files', path), file, onProgress);
+      return `"${result.name}" (version ${result.version})`;
+    }
+    running = resumableUpload(file, path, { onProgress, onState: showState });
+    try {
+      await running.done;
+      return `"${file.name}"`;
+    } finally {
+      running = null;
+      showState('done');
+      showInterrupted();
+    }
+  }
+
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const files = [...$('#file-input').files];
@@ -276,9 +319,8 @@ export function initFiles(session) {
       await withProgress($('#file-progress'), async (progress) => {
         let done = 0;
         for (const file of files) {
-          const result = await uploadPut(pathUrl('/files', [...cwd, file.name]), file, (fraction) => progress((done + fraction * file.size) / total));
+          stored.push(await uploadOne(file, (fraction) => progress((done + fraction * file.size) / total)));
           done += file.size;
-          stored.push(`"${result.name}" (version ${result.version})`);
         }
       });
       form.reset();
@@ -290,6 +332,7 @@ export function initFiles(session) {
       await load();
     }
   });
+  showInterrupted();
 
   $('#folder-new').addEventListener('click', async () => {
     const name = await askName({ title: 'New folder', label: 'Folder name', value: '', ok: 'Create folder' });

@@ -4,6 +4,10 @@ import express, { NextFunction, Request, Response } from 'express';
 
 export const WEB_PAGE_PATH = '/app';
 const FAVICON_PATH = '/favicon.ico';
+const VENDOR_PATH = `${WEB_PAGE_PATH}/vendor/`;
+
+/** Browser builds of the libraries the page uses, served from node_modules: always the installed version. */
+const VENDOR_FILES: Record<string, string> = { 'tus.min.js': 'tus-js-client/dist/tus.min.js' };
 
 /**
  * The folder with the page's files: `public/` at the package root, found by walking up from
@@ -40,6 +44,13 @@ export function webPageMiddleware(root = publicDir()): (req: Request, res: Respo
     // Browsers and bookmarks ask the root for an icon; it lives with the page.
     if (path === FAVICON_PATH) return res.redirect(301, `${WEB_PAGE_PATH}/favicon.svg`);
     if (!path.startsWith(`${WEB_PAGE_PATH}/`)) return next();
+    if (path.startsWith(VENDOR_PATH)) {
+      const module = VENDOR_FILES[path.slice(VENDOR_PATH.length)];
+      if (!module) return next();
+      return res.sendFile(require.resolve(module), (error?: Error) => {
+        if (error && !res.headersSent) next(error);
+      });
+    }
     const mountedUrl = req.url;
     req.url = path.slice(WEB_PAGE_PATH.length) + query;
     serve(req, res, (error?: unknown) => {

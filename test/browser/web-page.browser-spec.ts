@@ -1,6 +1,11 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
-import { Browser, BrowserContext, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page, Route } from 'playwright-core';
+import { ResumableUploadsRepository } from '../../src/uploads/resumable-uploads.repository';
 import { makeWav } from '../support/audio';
 import { startTestApp, TestApp, uniqueName } from '../support/test-app';
 import { hasChromium, launchChromium, Steps, watchConsole } from './browser';
@@ -252,6 +257,132 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
       await t.http.get('/folders/Old%20stuff').set(basic).expect(404);
     });
 
+    expect(errors).toEqual([]);
+  });
+
+  it('sends big files resumably: survives a dropped network, a pause and a page reload, byte-exact', async () => {
+    const { page, errors } = await openPage();
+    const context = page.context();
+    const steps = new Steps('resumable', () => [page]);
+    const username = uniqueName('tus');
+    const password = 'resumable-password-1';
+    const basic = { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+    const chunk = 8 * 1024 * 1024;
+    const dir = mkdtempSync(join(tmpdir(), 'cloudstash-browser-'));
+    // Files on disk keep their modification time, which is part of tus-js-client's fingerprint.
+    const fileOf = (name: string, size: number): { path: string; data: Buffer } => {
+      const data = randomBytes(size);
+      const path = join(dir, name);
+      writeFileSync(path, data);
+      return { path, data };
+    };
+    const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+    async function storedSha(name: string): Promise<string> {
+      const res = await t.http
+        .get(`/files/${name}`)
+        .set(basic)
+        .buffer(true)
+        .parse((stream, done) => {
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => done(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+      return sha256(res.body as Buffer);
+    }
+    async function serverOffset(): Promise<number[]> {
+      const ids = (await t.app.get(ResumableUploadsRepository).findOfOwner((await t.http.get('/').set(basic).expect(200)).body.id as number)).filter((row) => !row.finishedAt);
+      return ids.map((row) => row.received);
+    }
+    /** PATCHes as the page sends them; `onPatch` may hold or cut the n-th one (1-based). */
+    const patches: string[] = [];
+    let onPatch: ((n: number, route: Route) => Promise<boolean>) | undefined;
+    await page.route('**/uploads/*', async (route) => {
+      if (route.request().method() !== 'PATCH') return route.continue();
+      patches.push((await route.request().headerValue('upload-offset')) ?? '');
+      if (onPatch && (await onPatch(patches.length, route))) return;
+      await route.continue();
+    });
+    async function upload(path: string): Promise<void> {
+      await page.getByLabel('Files to upload').setInputFiles(path);
+      await page.getByRole('button', { name: 'Upload files' }).click();
+    }
+
+    await steps.run('register', async () => {
+      await registerInPage(page, username, password);
+      await page.getByRole('button', { name: 'My files' }).click();
+      await page.locator('#files-empty').waitFor();
+    });
+
+    await steps.run('network-drops-mid-upload', async () => {
+      const big = fileOf('drop.bin', 2 * chunk + 12345);
+      patches.length = 0;
+      onPatch = async (n, route) => {
+        if (n !== 2) return false;
+        await context.setOffline(true);
+        await route.abort('internetdisconnected');
+        return true;
+      };
+      await upload(big.path);
+      await page.locator('#upload-state', { hasText: 'The connection dropped' }).waitFor();
+      expect(await serverOffset()).toEqual([chunk]);
+      onPatch = undefined;
+      await context.setOffline(false);
+      await page.locator('#message', { hasText: 'Uploaded "drop.bin"' }).waitFor();
+      // After the drop it went on from the server's offset, not from zero.
+      expect(patches).toEqual(['0', String(chunk), String(chunk), String(2 * chunk)]);
+      expect(await storedSha('drop.bin')).toBe(sha256(big.data));
+    });
+
+    await steps.run('pause-and-resume', async () => {
+      const big = fileOf('pause.bin', chunk + 4321);
+      patches.length = 0;
+      let paused!: () => void;
+      const pausedNow = new Promise<void>((resolve) => (paused = resolve));
+      onPatch = async (n, route) => {
+        if (n !== 2) return false;
+        await page.getByRole('button', { name: 'Pause' }).click();
+        await pausedNow;
+        await route.abort('aborted').catch(() => undefined);
+        return true;
+      };
+      await upload(big.path);
+      await page.locator('#upload-state', { hasText: 'Paused' }).waitFor();
+      paused();
+      expect(await serverOffset()).toEqual([chunk]);
+      onPatch = undefined;
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await page.locator('#message', { hasText: 'Uploaded "pause.bin"' }).waitFor();
+      expect(patches.slice(-1)).toEqual([String(chunk)]);
+      expect(await storedSha('pause.bin')).toBe(sha256(big.data));
+    });
+
+    await steps.run('reload-and-continue', async () => {
+      const big = fileOf('reload.bin', 2 * chunk + 99);
+      patches.length = 0;
+      // From the second chunk on nothing arrives (tus-js-client's retries included): the page is reloaded meanwhile.
+      onPatch = async (n, route) => {
+        if (n < 2) return false;
+        await route.abort('aborted');
+        return true;
+      };
+      const cut = page.waitForEvent('requestfailed', (request) => request.method() === 'PATCH');
+      await upload(big.path);
+      await cut;
+      await page.reload();
+      onPatch = undefined;
+      await page.getByRole('button', { name: 'My files' }).click();
+      await page.locator('#upload-interrupted', { hasText: 'Unfinished: reload.bin' }).waitFor();
+      expect(await serverOffset()).toEqual([chunk]);
+      patches.length = 0;
+      await upload(big.path);
+      await page.locator('#message', { hasText: 'Uploaded "reload.bin"' }).waitFor();
+      expect(patches[0]).toBe(String(chunk));
+      expect(await storedSha('reload.bin')).toBe(sha256(big.data));
+      await page.locator('#upload-interrupted').waitFor({ state: 'hidden' });
+    });
+
+    rmSync(dir, { recursive: true, force: true });
     expect(errors).toEqual([]);
   });
 
