@@ -15,12 +15,21 @@ import { ResumableUploadsRepository } from './resumable-uploads.repository';
 import { EXPIRY_SWEEP_INTERVAL_MS, HASHES_KEPT, LOCK_TTL_MS, UPLOAD_MESSAGES } from './uploads.constants';
 
 const SWEEP_BATCH = 100;
+/** A resumable upload's reservation outlives its expiry by this much (see extendReservation). */
+const RESERVATION_SLACK_MS = 60 * 60_000;
 
 export interface NewUpload {
   id: string;
   length: number;
   /** tus Upload-Metadata: `filename` (a path, required) and `filetype`. */
   metadata: Record<string, string | null>;
+}
+
+/** Sets the entry as the newest; the oldest goes past HASHES_KEPT (uploads another instance finished or swept). */
+function remember<T>(map: Map<string, T>, id: string, value: T): void {
+  map.delete(id);
+  map.set(id, value);
+  if (map.size > HASHES_KEPT) map.delete(map.keys().next().value as string);
 }
 
 /** A running sha256 of an upload's bytes, valid while no other instance appended to it. */
@@ -38,6 +47,8 @@ interface RunningHash {
 export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(UploadsService.name);
   private readonly hashes = new Map<string, RunningHash>();
+  /** How long this instance last extended an upload's reservation for (ms since the epoch). */
+  private readonly reservedUntil = new Map<string, number>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -82,7 +93,8 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     const now = new Date();
     const expiresAt = this.expiryFrom(now);
     const blobKey = this.blobs.newKey();
-    const reservationId = await this.pipeline.reserveResumable(owner, blobKey, upload.length, expiresAt);
+    const reservedUntil = new Date(expiresAt.getTime() + RESERVATION_SLACK_MS);
+    const reservationId = await this.pipeline.reserveResumable(owner, blobKey, upload.length, reservedUntil);
     const row: ResumableUpload = {
       id: upload.id,
       ownerId: owner.id,
@@ -107,7 +119,8 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
       await this.discard(row);
       throw error;
     }
-    this.hashes.set(row.id, { offset: 0, hash: createHash('sha256') });
+    remember(this.hashes, row.id, { offset: 0, hash: createHash('sha256') });
+    remember(this.reservedUntil, row.id, reservedUntil.getTime());
     if (row.length === 0) await this.finish(row);
     return row;
   }
@@ -146,11 +159,24 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
           await this.uploads.recordProgress(id, received, storageState, row.activeAt, row.expiresAt);
         },
       });
-      if (hash) this.keepHash(id, { offset, hash });
-      if (row.reservationId !== null) await this.pipeline.extendResumable(row.reservationId, row.expiresAt);
+      if (hash) remember(this.hashes, id, { offset, hash });
+      await this.extendReservation(row);
     }
     if (row.received === row.length) await this.finish(row);
     return row.received;
+  }
+
+  /**
+   * The reservation must outlive the upload. It is set RESERVATION_SLACK_MS past the expiry and
+   * moved on only when less than half of that is left, so that most PATCHes write one row, not two.
+   */
+  private async extendReservation(row: ResumableUpload): Promise<void> {
+    if (row.reservationId === null) return;
+    const known = this.reservedUntil.get(row.id) ?? 0;
+    if (known - row.expiresAt.getTime() > RESERVATION_SLACK_MS / 2) return;
+    const until = new Date(row.expiresAt.getTime() + RESERVATION_SLACK_MS);
+    await this.pipeline.extendResumable(row.reservationId, until);
+    remember(this.reservedUntil, row.id, until.getTime());
   }
 
   /** Termination: the bytes, the reservation and the upload go (a finished upload's file stays). */
@@ -185,6 +211,7 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     await this.blobs.completeResumable(row.blobKey, row.storageState ?? '');
     const running = this.hashes.get(row.id);
     this.hashes.delete(row.id);
+    this.reservedUntil.delete(row.id);
     const sha256 = running?.offset === row.length ? running.hash.digest('hex') : await this.hashOf(row.blobKey);
     const held = this.pipeline.heldResumable(row.blobKey, { size: row.length, sha256 }, row.reservationId ?? 0);
     let stored: StoredFileVersionDto;
@@ -209,6 +236,7 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
 
   private async discard(row: ResumableUpload): Promise<void> {
     this.hashes.delete(row.id);
+    this.reservedUntil.delete(row.id);
     if (!row.finishedAt && row.storageState !== null) await this.blobs.abortResumable(row.blobKey, row.storageState);
     if (row.reservationId !== null) await this.pipeline.releaseResumable(row.reservationId);
     await this.uploads.delete(row.id);
@@ -216,12 +244,6 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
 
   private async deleteAllOf(ownerId: number): Promise<void> {
     for (const row of await this.uploads.findOfOwner(ownerId)) await this.discard(row);
-  }
-
-  private keepHash(id: string, running: RunningHash): void {
-    this.hashes.delete(id);
-    this.hashes.set(id, running);
-    if (this.hashes.size > HASHES_KEPT) this.hashes.delete(this.hashes.keys().next().value as string);
   }
 
   private expiryFrom(activeAt: Date): Date {

@@ -1,4 +1,5 @@
 import { getRepositoryToken } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import Redis from 'ioredis';
 import { LessThan, Repository } from 'typeorm';
 import { isUniqueViolation } from '../../database/database-errors';
@@ -61,10 +62,15 @@ export class DatabaseSharedLocks extends SharedLocks {
   }
 
   async tryAcquire(name: string, token: string, ttlMs: number): Promise<boolean> {
-    const now = new Date();
-    await this.locks.delete({ name, expiresAt: LessThan(now) });
+    if (await this.insert(name, token, ttlMs)) return true;
+    // Held, or left by a holder that died: an expired row is taken over.
+    const removed = await this.locks.delete({ name, expiresAt: LessThan(new Date()) });
+    return Boolean(removed.affected) && this.insert(name, token, ttlMs);
+  }
+
+  private async insert(name: string, token: string, ttlMs: number): Promise<boolean> {
     try {
-      await this.locks.insert({ name, token, expiresAt: new Date(now.getTime() + ttlMs), releaseWanted: false });
+      await this.locks.insert({ name, token, expiresAt: new Date(Date.now() + ttlMs), releaseWanted: false });
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
@@ -88,9 +94,45 @@ export class DatabaseSharedLocks extends SharedLocks {
   }
 }
 
-/** Nest provider: Redis when REDIS_URL is set, else the database. */
+/**
+ * SQLite is one instance's database (a file in its DATA_DIR): its locks need not leave the
+ * process, and taking one costs no disk sync.
+ */
+export class ProcessLocks extends SharedLocks {
+  private readonly held = new Map<string, { token: string; expiresAt: number; releaseWanted: boolean }>();
+
+  tryAcquire(name: string, token: string, ttlMs: number): Promise<boolean> {
+    const current = this.held.get(name);
+    if (current && current.expiresAt > Date.now()) return Promise.resolve(false);
+    this.held.set(name, { token, expiresAt: Date.now() + ttlMs, releaseWanted: false });
+    return Promise.resolve(true);
+  }
+
+  renew(name: string, token: string, ttlMs: number): Promise<Renewal> {
+    const current = this.held.get(name);
+    if (current?.token !== token) return Promise.resolve({ held: false, releaseWanted: false });
+    current.expiresAt = Date.now() + ttlMs;
+    return Promise.resolve({ held: true, releaseWanted: current.releaseWanted });
+  }
+
+  release(name: string, token: string): Promise<void> {
+    if (this.held.get(name)?.token === token) this.held.delete(name);
+    return Promise.resolve();
+  }
+
+  requestRelease(name: string): Promise<void> {
+    const current = this.held.get(name);
+    if (current) current.releaseWanted = true;
+    return Promise.resolve();
+  }
+}
+
+/** Nest provider: Redis when REDIS_URL is set, else the database server's table, or the process for SQLite. */
 export const sharedLocksProvider = {
   provide: SharedLocks,
-  inject: [getRepositoryToken(NamedLock), { token: REDIS, optional: true }],
-  useFactory: (locks: Repository<NamedLock>, redis: Redis | null | undefined): SharedLocks => (redis ? new RedisSharedLocks(redis) : new DatabaseSharedLocks(locks)),
+  inject: [APP_CONFIG, getRepositoryToken(NamedLock), { token: REDIS, optional: true }],
+  useFactory: (config: AppConfig, locks: Repository<NamedLock>, redis: Redis | null | undefined): SharedLocks => {
+    if (redis) return new RedisSharedLocks(redis);
+    return config.db.type === 'sqlite' ? new ProcessLocks() : new DatabaseSharedLocks(locks);
+  },
 };
