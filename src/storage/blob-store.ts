@@ -30,18 +30,29 @@ export interface BlobWriteOptions {
  */
 export type ResumableState = string;
 
+export interface ResumableProgress {
+  /** Bytes in the blob, readable by every instance and after a restart of this process. */
+  offset: number;
+  /** Of those, the bytes that also survive an operating system crash (synced to the disk). */
+  durable: number;
+  state: ResumableState;
+}
+
 export interface ResumableAppend {
   /** Bytes already in the blob, as last recorded: this append starts there. */
   offset: number;
+  /** Of those, the bytes last recorded durable. */
+  durable: number;
   /** The blob's final size: the append fails with BlobTooLargeError past it. */
   length: number;
   /** Every byte appended also goes into this hash. */
   hash?: Hash;
   /**
-   * Records a new offset and state (in the caller's database). The driver calls it whenever bytes
-   * became durable, at least once at the end, and before it drops what an older state needed.
+   * Records the progress (in the caller's database). The driver calls it whenever bytes were
+   * stored, at least once at the end, and before it drops what an older state needed. The last
+   * byte of the blob is always durable when recorded.
    */
-  record(offset: number, state: ResumableState): Promise<void>;
+  record(progress: ResumableProgress): Promise<void>;
 }
 
 /** The source stream carried more bytes than allowed; nothing was kept. */

@@ -197,6 +197,7 @@ export class S3BlobStore extends BlobStore {
    * as it completes. What is left at the end becomes the last part when it ends the blob or is
    * big enough, and the new tail otherwise; the old tail object goes once the new state is recorded.
    */
+  /** S3 has an object or a part durable once it answered: the offset recorded is always durable. */
   async appendResumable(key: string, recorded: ResumableState, source: Readable, append: ResumableAppend): Promise<number> {
     assertBlobKey(key);
     const release = holdEarlyErrors(source);
@@ -215,7 +216,7 @@ export class S3BlobStore extends BlobStore {
       if (!part.ETag) throw new Error('S3 UploadPart returned no ETag');
       state.parts.push({ n, etag: part.ETag, size: body.length });
       state.tail = null;
-      await append.record(offset, JSON.stringify(state));
+      await append.record({ offset, durable: offset, state: JSON.stringify(state) });
     };
     try {
       if (oldTail) {
@@ -240,7 +241,7 @@ export class S3BlobStore extends BlobStore {
         const tail = { key: tailKey(key, pendingStart(), offset), size: body.length };
         await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: tail.key, Body: body }));
         state.tail = tail;
-        await append.record(offset, JSON.stringify(state));
+        await append.record({ offset, durable: offset, state: JSON.stringify(state) });
       }
       // Nothing new arrived: the old tail is still the recorded one.
       if (oldTail && offset > append.offset) await this.deleteQuietly(oldTail.key);

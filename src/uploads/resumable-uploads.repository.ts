@@ -19,9 +19,22 @@ export class ResumableUploadsRepository {
     await this.uploads.update({ id }, { storageState });
   }
 
-  /** Bytes up to `received` are durable in the blob store, described by `storageState`. */
-  async recordProgress(id: string, received: number, storageState: string, activeAt: Date, expiresAt: Date): Promise<void> {
-    await this.uploads.update({ id }, { received, storageState, activeAt, expiresAt });
+  /** Bytes up to `received` are in the blob store, up to `durable` synced, as `storageState` describes. */
+  async recordProgress(row: Pick<ResumableUpload, 'id' | 'received' | 'durable' | 'storageState' | 'activeAt' | 'expiresAt'>): Promise<void> {
+    const { id, received, durable, storageState, activeAt, expiresAt } = row;
+    await this.uploads.update({ id }, { received, durable, storageState, activeAt, expiresAt });
+  }
+
+  /** Unfinished uploads go back to their durable offset; resolves to how many moved. */
+  async rewindToDurable(): Promise<number> {
+    const result = await this.uploads
+      .createQueryBuilder()
+      .update()
+      .set({ received: () => 'durable' })
+      .where('received > durable')
+      .andWhere('finished_at IS NULL')
+      .execute();
+    return result.affected ?? 0;
   }
 
   async markFinished(id: string, finishedAt: Date): Promise<void> {

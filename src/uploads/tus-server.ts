@@ -44,7 +44,7 @@ export function createTusServer(config: AppConfig, uploads: UploadsService, lock
     namingFunction: () => uploads.newId(),
     onIncomingRequest: async (req, _res, id) => {
       const { user } = principalOf(req);
-      if (req.method !== 'POST') await uploads.ownedBy(id, user.id);
+      if (req.method !== 'POST') await uploads.assertOwner(id, user.id);
     },
     onUploadCreate: async (req, res, upload) => {
       const { user } = principalOf(req);

@@ -16,5 +16,5 @@ export const LOCK_POLL_MS = 50;
 export const LOCK_WAIT_MS = 15_000;
 /** How often expired uploads are looked for. */
 export const EXPIRY_SWEEP_INTERVAL_MS = 60_000;
-/** Uploads in progress whose running hash (a few hundred bytes) and reservation expiry one instance keeps in memory. */
-export const HASHES_KEPT = 1000;
+/** Uploads in progress whose owner, running hash (a few hundred bytes) and reservation expiry one instance keeps in memory. */
+export const UPLOADS_KEPT = 1000;

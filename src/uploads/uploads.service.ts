@@ -12,7 +12,7 @@ import { SessionUser } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { ResumableUpload } from './entities/resumable-upload.entity';
 import { ResumableUploadsRepository } from './resumable-uploads.repository';
-import { EXPIRY_SWEEP_INTERVAL_MS, HASHES_KEPT, LOCK_TTL_MS, UPLOAD_MESSAGES } from './uploads.constants';
+import { EXPIRY_SWEEP_INTERVAL_MS, UPLOADS_KEPT, LOCK_TTL_MS, UPLOAD_MESSAGES } from './uploads.constants';
 
 const SWEEP_BATCH = 100;
 /** A resumable upload's reservation outlives its expiry by this much (see extendReservation). */
@@ -25,11 +25,11 @@ export interface NewUpload {
   metadata: Record<string, string | null>;
 }
 
-/** Sets the entry as the newest; the oldest goes past HASHES_KEPT (uploads another instance finished or swept). */
+/** Sets the entry as the newest; the oldest goes past UPLOADS_KEPT (uploads another instance finished or swept). */
 function remember<T>(map: Map<string, T>, id: string, value: T): void {
   map.delete(id);
   map.set(id, value);
-  if (map.size > HASHES_KEPT) map.delete(map.keys().next().value as string);
+  if (map.size > UPLOADS_KEPT) map.delete(map.keys().next().value as string);
 }
 
 /** A running sha256 of an upload's bytes, valid while no other instance appended to it. */
@@ -47,6 +47,10 @@ interface RunningHash {
 export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(UploadsService.name);
   private readonly hashes = new Map<string, RunningHash>();
+  /** Owners of uploads seen by this instance (they never change). */
+  private readonly owners = new Map<string, number>();
+  /** The row read under an upload's lock, for the append that follows under the same lock. */
+  private readonly lockedRows = new Map<string, ResumableUpload>();
   /** How long this instance last extended an upload's reservation for (ms since the epoch). */
   private readonly reservedUntil = new Map<string, number>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -65,7 +69,14 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     this.users.onDeletion((user) => this.deleteAllOf(user.id));
   }
 
-  onApplicationBootstrap(): void {
+  /**
+   * Bytes a previous run of any instance stored but did not sync may be gone if the machine
+   * crashed: uploads go back to their durable offset (clients resend the rest), before this
+   * instance takes a PATCH.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const rewound = await this.uploads.rewindToDurable();
+    if (rewound > 0) this.logger.log(`${rewound} unfinished upload(s) continue from their last synced byte`);
     this.sweeper = setInterval(() => {
       this.sweepExpired().catch((error: unknown) => this.logger.warn(`expired upload sweep failed: ${String(error)}`));
     }, EXPIRY_SWEEP_INTERVAL_MS);
@@ -103,6 +114,7 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
       metadata: JSON.stringify(upload.metadata),
       length: upload.length,
       received: 0,
+      durable: 0,
       blobKey,
       storageState: null,
       reservationId,
@@ -120,20 +132,32 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
       throw error;
     }
     remember(this.hashes, row.id, { offset: 0, hash: createHash('sha256') });
+    remember(this.owners, row.id, row.ownerId);
     remember(this.reservedUntil, row.id, reservedUntil.getTime());
     if (row.length === 0) await this.finish(row);
     return row;
   }
 
-  /** The caller's upload; anyone else's, or one that is gone, is not found. */
-  async ownedBy(id: string, ownerId: number): Promise<ResumableUpload> {
-    const row = await this.uploads.find(id);
-    if (!row || row.ownerId !== ownerId) throw new NotFoundException({ error: UPLOAD_MESSAGES.notFound });
-    return row;
+  /**
+   * Refuses anyone's upload but the caller's, and one that does not exist, as not found. An
+   * upload's owner never changes, so an owner seen once is kept in memory: a PATCH costs no query
+   * for this (whether the upload still exists is for the read under its lock to tell).
+   */
+  async assertOwner(id: string, ownerId: number): Promise<void> {
+    let owner = this.owners.get(id);
+    if (owner === undefined) {
+      const row = await this.uploads.find(id);
+      if (row) remember(this.owners, id, row.ownerId);
+      owner = row?.ownerId;
+    }
+    if (owner !== ownerId) throw new NotFoundException({ error: UPLOAD_MESSAGES.notFound });
   }
 
-  find(id: string): Promise<ResumableUpload | null> {
-    return this.uploads.find(id);
+  /** The upload as it is now; call under its lock. The next append under the same lock reuses it instead of reading it again. */
+  async find(id: string): Promise<ResumableUpload | null> {
+    const row = await this.uploads.find(id);
+    if (row) remember(this.lockedRows, id, row);
+    return row;
   }
 
   /**
@@ -141,7 +165,7 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
    * offset); the last byte makes the upload a file version before this resolves.
    */
   async append(id: string, source: Readable): Promise<number> {
-    const row = await this.uploads.find(id);
+    const row = this.takeLockedRow(id) ?? (await this.uploads.find(id));
     if (!row) throw new NotFoundException({ error: UPLOAD_MESSAGES.notFound });
     if (row.finishedAt) return row.length;
     if (row.received < row.length) {
@@ -151,12 +175,13 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
       const hash = running?.offset === row.received ? running.hash : undefined;
       const offset = await this.blobs.appendResumable(row.blobKey, row.storageState ?? '', source, {
         offset: row.received,
+        durable: row.durable,
         length: row.length,
         hash,
-        record: async (received, storageState) => {
+        record: async ({ offset, durable, state }) => {
           const now = new Date();
-          Object.assign(row, { received, storageState, activeAt: now, expiresAt: this.expiryFrom(now) });
-          await this.uploads.recordProgress(id, received, storageState, row.activeAt, row.expiresAt);
+          Object.assign(row, { received: offset, durable, storageState: state, activeAt: now, expiresAt: this.expiryFrom(now) });
+          await this.uploads.recordProgress(row);
         },
       });
       if (hash) remember(this.hashes, id, { offset, hash });
@@ -177,6 +202,12 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     const until = new Date(row.expiresAt.getTime() + RESERVATION_SLACK_MS);
     await this.pipeline.extendResumable(row.reservationId, until);
     remember(this.reservedUntil, row.id, until.getTime());
+  }
+
+  private takeLockedRow(id: string): ResumableUpload | undefined {
+    const row = this.lockedRows.get(id);
+    this.lockedRows.delete(id);
+    return row;
   }
 
   /** Termination: the bytes, the reservation and the upload go (a finished upload's file stays). */
@@ -236,6 +267,7 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
 
   private async discard(row: ResumableUpload): Promise<void> {
     this.hashes.delete(row.id);
+    this.lockedRows.delete(row.id);
     this.reservedUntil.delete(row.id);
     if (!row.finishedAt && row.storageState !== null) await this.blobs.abortResumable(row.blobKey, row.storageState);
     if (row.reservationId !== null) await this.pipeline.releaseResumable(row.reservationId);

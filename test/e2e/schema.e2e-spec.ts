@@ -85,6 +85,7 @@ const SCHEMA: Record<string, { columns: string[]; indices: string[]; foreignKeys
       'metadata text',
       'length bigint',
       'received bigint',
+      'durable bigint',
       'blob_key varchar(32)',
       'storage_state text null',
       'reservation_id integer null',

@@ -22,6 +22,7 @@ export class ResumableUploads1766000000000 implements MigrationInterface {
           c.text('metadata'),
           c.bigint('length'),
           c.bigint('received'),
+          c.bigint('durable'),
           c.string('blob_key', 32),
           c.text('storage_state', true),
           c.int('reservation_id', true),

@@ -29,9 +29,13 @@ export class ResumableUpload {
   @Column({ type: 'bigint', transformer: bigintToNumber })
   length!: number;
 
-  /** The offset: bytes received and durable. */
+  /** The offset: bytes received and stored (in the page cache, for local disk). */
   @Column({ type: 'bigint', transformer: bigintToNumber })
   received!: number;
+
+  /** Of those, the bytes known to survive an operating system crash; a restarted instance goes back to here. */
+  @Column({ type: 'bigint', transformer: bigintToNumber })
+  durable!: number;
 
   /** The key the finished blob gets; the reservation row names it too. */
   @Column({ name: 'blob_key', type: 'varchar', length: 32 })
