@@ -1,18 +1,43 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
+import { PreparedQuery } from '../database/prepared-query';
 import { ResumableUpload } from './entities/resumable-upload.entity';
+
+const COLUMNS = [
+  'id',
+  'ownerId',
+  'path',
+  'contentType',
+  'metadata',
+  'length',
+  'received',
+  'durable',
+  'blobKey',
+  'storageState',
+  'reservationId',
+  'createdAt',
+  'activeAt',
+  'expiresAt',
+  'finishedAt',
+] as const satisfies readonly (keyof ResumableUpload)[];
 
 @Injectable()
 export class ResumableUploadsRepository {
-  constructor(@InjectRepository(ResumableUpload) private readonly uploads: Repository<ResumableUpload>) {}
+  /** Read on every tus request: prepared once (README "Resumable uploads"). */
+  private readonly byId: PreparedQuery<{ id: string }, ResumableUpload>;
+
+  constructor(@InjectRepository(ResumableUpload) private readonly uploads: Repository<ResumableUpload>) {
+    this.byId = PreparedQuery.select(uploads, 'u', [...COLUMNS], (qb, p) => qb.where('u.id = :id', { id: p.id }));
+  }
 
   async insert(upload: ResumableUpload): Promise<void> {
     await this.uploads.insert(upload);
   }
 
-  find(id: string): Promise<ResumableUpload | null> {
-    return this.uploads.findOneBy({ id });
+  async find(id: string): Promise<ResumableUpload | null> {
+    const [row] = await this.byId.run({ id });
+    return row ?? null;
   }
 
   async setState(id: string, storageState: string): Promise<void> {
