@@ -23,6 +23,15 @@ export abstract class SharedLocks {
   abstract requestRelease(name: string, ttlMs: number): Promise<void>;
 }
 
+/** A new holder starts without the requests its predecessor was asked. */
+const ACQUIRE_SCRIPT = `
+if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 0 end
+redis.call('del', KEYS[2])
+return 1`;
+/** Only a held lock can be asked for: a request left without a holder would stop the next one. */
+const REQUEST_SCRIPT = `
+if redis.call('exists', KEYS[1]) == 1 then redis.call('set', KEYS[2], '1', 'PX', ARGV[1]) end
+return 0`;
 const RENEW_SCRIPT = `
 if redis.call('get', KEYS[1]) ~= ARGV[1] then return -1 end
 redis.call('pexpire', KEYS[1], ARGV[2])
@@ -38,7 +47,7 @@ export class RedisSharedLocks extends SharedLocks {
   }
 
   async tryAcquire(name: string, token: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(`lock:${name}`, token, 'PX', ttlMs, 'NX')) === 'OK';
+    return (await this.redis.eval(ACQUIRE_SCRIPT, 2, `lock:${name}`, `lock-wanted:${name}`, token, ttlMs)) === 1;
   }
 
   async renew(name: string, token: string, ttlMs: number): Promise<Renewal> {
@@ -51,7 +60,7 @@ export class RedisSharedLocks extends SharedLocks {
   }
 
   async requestRelease(name: string, ttlMs: number): Promise<void> {
-    await this.redis.set(`lock-wanted:${name}`, '1', 'PX', ttlMs);
+    await this.redis.eval(REQUEST_SCRIPT, 2, `lock:${name}`, `lock-wanted:${name}`, ttlMs);
   }
 }
 
