@@ -113,9 +113,13 @@ agent.destroy();
 
 const put_ = median(results.put);
 const tus_ = median(results.tus);
-const rss = Math.max(...results.tusRss) / 1e6;
+const mb = (bytes) => (bytes / 1e6).toFixed(0);
+const first = results.tusRss[0];
+const most = Math.max(...results.tusRss);
 console.log('| 1 GiB, one keep-alive connection | PUT /files | tus, 8 MiB PATCHes | ratio | target | |');
 console.log('|---|---:|---:|---:|---:|---|');
 console.log(`| throughput (median of ${ROUNDS}) | ${put_.toFixed(0)} MiB/s | ${tus_.toFixed(0)} MiB/s | ${(tus_ / put_).toFixed(2)}x | ≥ 0.8x | ${tus_ / put_ >= 0.8 ? 'met' : 'not met'} |`);
-console.log(`| server peak RSS (max of ${ROUNDS}) | ${(Math.max(...results.putRss) / 1e6).toFixed(0)} MB | ${rss.toFixed(0)} MB | | < 150 MB | ${rss < 150 ? 'met' : 'not met'} |`);
+// Round 1 is a fresh server's first two uploads; later rounds inherit the heap the earlier ones grew.
+console.log(`| server peak RSS, round 1 (a fresh server) | ${mb(results.putRss[0])} MB | ${mb(first)} MB | | < 150 MB | ${first < 150e6 ? 'met' : 'not met'} |`);
+console.log(`| server peak RSS, all ${ROUNDS * 2} GiB in a row | ${mb(Math.max(...results.putRss))} MB | ${mb(most)} MB | | < 150 MB | ${most < 150e6 ? 'met' : 'not met'} |`);
 process.exit(0);
