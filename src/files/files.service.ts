@@ -71,6 +71,11 @@ export class FilesService implements OnModuleInit {
     return toStoredFileVersionDto(stored.file, stored.version);
   }
 
+  /** Refuses a path where no file can go now (409), before a long upload sends its bytes. */
+  assertCanPut(ownerId: number, path: TreePath): Promise<void> {
+    return this.tree.assertCanPlaceFile(ownerId, path);
+  }
+
   /**
    * Bytes received already (a finished tus upload) become the newest version of `path`, exactly
    * as a PUT's would: missing parents created, a folder in the way a conflict (the bytes are then

@@ -101,6 +101,7 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     if (!filename) throw new BadRequestException({ error: UPLOAD_MESSAGES.filenameRequired });
     const path = parseTreePath(filename);
     if (path.length === 0) throw new BadRequestException({ error: UPLOAD_MESSAGES.filenameRequired });
+    await this.files.assertCanPut(owner.id, path);
     const now = new Date();
     const expiresAt = this.expiryFrom(now);
     const blobKey = this.blobs.newKey();
@@ -128,7 +129,7 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
       row.storageState = await this.blobs.startResumable(blobKey, row.contentType || 'application/octet-stream');
       await this.uploads.setState(row.id, row.storageState);
     } catch (error) {
-      await this.discard(row);
+      await this.discard(row).catch((cleanup: unknown) => this.logger.warn(`could not clean up upload ${row.id} that failed to begin: ${String(cleanup)}`));
       throw error;
     }
     remember(this.hashes, row.id, { offset: 0, hash: createHash('sha256') });

@@ -256,6 +256,18 @@ describe('resumable uploads (tus)', () => {
     expect(got.headers['content-type']).toMatch(/^text\/plain/);
   });
 
+  it('refuses at creation a path where no file can go: a folder there, or a file on the way (409)', async () => {
+    const u = await newUser(t.http, 'tuspath');
+    await t.http.post('/folders/box').set(u.auth).expect(201);
+    await t.http.put('/files/plain.txt').set(u.auth).send('x').expect(201);
+    for (const filename of ['box', 'plain.txt/inside.bin', 'plain.txt/deeper/inside.bin']) {
+      const res = await t.http.post('/uploads/').set(u.auth).set(TUS).set('Upload-Length', '3').set('Upload-Metadata', metadata({ filename })).expect(409);
+      expect(typeof res.body.error).toBe('string');
+    }
+    // Missing parents are fine: they are made when the upload finishes.
+    await t.http.post('/uploads/').set(u.auth).set(TUS).set('Upload-Length', '3').set('Upload-Metadata', metadata({ filename: 'box/new/a.bin' })).expect(201);
+  });
+
   it('a finished upload whose path became a folder answers 409 and leaves nothing behind', async () => {
     const u = await newUser(t.http, 'tusconf');
     const location = await create(u, 3, 'taken');

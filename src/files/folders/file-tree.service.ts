@@ -138,6 +138,24 @@ export class FileTreeService {
   }
 
   /** A file may be written at `path` in that folder: no folder holds its name. */
+  /**
+   * Whether a file could be put at `path` now (missing parents would be created): a file on the
+   * way or a folder at the place is a conflict. Creates nothing; a long upload asks before its
+   * first byte (the answer can change before it ends, and is checked again then).
+   */
+  async assertCanPlaceFile(ownerId: number, path: TreePath): Promise<void> {
+    let id = ROOT_FOLDER_ID;
+    for (const name of parentOf(path)) {
+      const child = await this.folders.findChild(ownerId, id, name);
+      if (!child) {
+        if (await this.files.findInFolder(ownerId, id, name)) throw new TreeConflictError('parent-is-file');
+        return;
+      }
+      id = child.id;
+    }
+    await this.assertFileSlot(ownerId, id, path[path.length - 1]);
+  }
+
   async assertFileSlot(ownerId: number, folderId: number, name: string): Promise<void> {
     if (await this.folders.findChild(ownerId, folderId, name)) throw new TreeConflictError('is-folder');
   }
