@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       sessionTtlMs: 24 * 3600_000,
       admin: undefined,
       maxUploadBytes: 5368709120,
+      uploadExpiryMs: 24 * 3600_000,
       cookieSecure: false,
       logLevel: 'info',
     });
@@ -67,6 +68,7 @@ describe('loadConfig', () => {
       ADMIN_PASSWORD: 'long-enough',
       SESSION_TTL: '30m',
       MAX_UPLOAD_BYTES: '1024',
+      UPLOAD_EXPIRY: '2h',
     });
     expect(config.db).toEqual({ type: 'mysql', host: 'db', port: 3307, user: 'cloud', password: 'pw', name: 'cloudstash' });
     expect(config.redisUrl).toBe('redis://cache:6379');
@@ -74,6 +76,7 @@ describe('loadConfig', () => {
     expect(config.admin).toEqual({ username: 'root', password: 'long-enough' });
     expect(config.sessionTtlMs).toBe(30 * 60_000);
     expect(config.maxUploadBytes).toBe(1024);
+    expect(config.uploadExpiryMs).toBe(2 * 3600_000);
   });
 
   it('reads PostgreSQL settings, on port 5432 unless DB_PORT says otherwise', () => {
@@ -124,6 +127,7 @@ describe('loadConfig', () => {
     ['JWT_SECRET too short', { JWT_SECRET: 'short' }, 'JWT_SECRET'],
     ['JWT_SECRET missing in production', { NODE_ENV: 'production' }, 'JWT_SECRET'],
     ['SESSION_TTL not a duration', { SESSION_TTL: 'forever' }, 'SESSION_TTL'],
+    ['UPLOAD_EXPIRY not a duration', { UPLOAD_EXPIRY: 'a while' }, 'UPLOAD_EXPIRY'],
     ['SESSION_TTL zero', { SESSION_TTL: '0s' }, 'SESSION_TTL'],
     ['SESSION_TTL negative', { SESSION_TTL: '-5m' }, 'SESSION_TTL'],
     ['ADMIN_PASSWORD without ADMIN_USERNAME', { ADMIN_PASSWORD: 'long-enough' }, 'ADMIN_USERNAME'],
