@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { SharedLocks } from '../common/locks/shared-locks';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { StoredFileVersionDto } from '../files/dto/file.dto';
+import { storedContentType } from '../files/content-type';
 import { FileUploadService } from '../files/file-upload.service';
 import { FilesService } from '../files/files.service';
 import { formatTreePath, parseTreePath } from '../files/folders/tree-path';
@@ -126,7 +127,7 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     };
     try {
       await this.uploads.insert(row);
-      row.storageState = await this.blobs.startResumable(blobKey, row.contentType || 'application/octet-stream');
+      row.storageState = await this.blobs.startResumable(blobKey, storedContentType(row.contentType || undefined));
       await this.uploads.setState(row.id, row.storageState);
     } catch (error) {
       await this.discard(row).catch((cleanup: unknown) => this.logger.warn(`could not clean up upload ${row.id} that failed to begin: ${String(cleanup)}`));

@@ -205,6 +205,10 @@ describe('resumable uploads (tus)', () => {
     await t.http.patch(location).set(basic(owner)).set(TUS).set('Upload-Offset', '0').set('Content-Type', 'application/offset+octet-stream').send(Buffer.from('mine')).expect(204);
     expect((await download(owner, 'hand.bin')).toString()).toBe('mine');
     await t.http.get('/files/hand.bin').set(other.auth).expect(404);
+    // A HEAD stays a HEAD: X-HTTP-Method-Override does not turn it into a termination.
+    const kept = await create(owner, 4, 'kept.bin');
+    await t.http.head(kept).set(owner.auth).set(TUS).set('X-HTTP-Method-Override', 'DELETE').expect(200);
+    await t.http.head(kept).set(owner.auth).set(TUS).expect(200);
   });
 
   it('announces itself to OPTIONS without a credential', async () => {
