@@ -9,6 +9,7 @@ import { ResumableUploadsRepository } from '../../src/uploads/resumable-uploads.
 import { makeWav } from '../support/audio';
 import { startTestApp, TestApp, uniqueName } from '../support/test-app';
 import { hasChromium, launchChromium, Steps, watchConsole } from './browser';
+import { binaryBody } from '../support/http';
 
 if (!hasChromium) {
    
@@ -282,11 +283,7 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
         .get(`/files/${name}`)
         .set(basic)
         .buffer(true)
-        .parse((stream, done) => {
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => done(null, Buffer.concat(chunks)));
-        })
+        .parse(binaryBody)
         .expect(200);
       return sha256(res.body as Buffer);
     }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startTestApp, TestApp } from '../support/test-app';
 import { LoggedInUser, loginAdmin, newUser } from '../support/users';
+import { binaryBody } from '../support/http';
 
 const run = promisify(execFile);
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -224,11 +225,7 @@ describe('WebDAV', () => {
       expect(stdout).toContain('Uploading up.txt');
       expect(stdout).toMatch(/Locking `smoke\/up.txt': succeeded/);
       expect(readFileSync(join(home, 'down.txt'), 'utf8')).toBe('cadaver bytes\n');
-      const rest = await t.http.get('/files/smoke/up.txt').set(u.auth).buffer(true).parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+      const rest = await t.http.get('/files/smoke/up.txt').set(u.auth).buffer(true).parse(binaryBody);
       expect(rest.status).toBe(200);
       expect((rest.body as Buffer).toString()).toBe('cadaver bytes\n');
     } finally {

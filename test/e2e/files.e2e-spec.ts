@@ -5,11 +5,12 @@ import http, { IncomingHttpHeaders } from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request, { Response } from 'supertest';
+import request from 'supertest';
 import { BlobStore } from '../../src/storage/blob-store';
 import { buildServer, startServer as startBuiltServer } from '../support/built-server';
 import { startTestApp, TestApp } from '../support/test-app';
 import { LoggedInUser, loginAdmin, newUser } from '../support/users';
+import { binaryBody } from '../support/http';
 
 // ---------------------------------------------------------------- helpers
 
@@ -22,13 +23,6 @@ interface SqliteConnection {
 const Database = require('better-sqlite3') as new (path: string, options: { readonly: boolean }) => SqliteConnection;
 
 /** supertest parser that keeps the body as bytes, whatever the Content-Type. */
-function bytes(res: Response, done: (error: Error | null, body: Buffer) => void): void {
-  const stream = res as unknown as NodeJS.ReadableStream;
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  stream.on('end', () => done(null, Buffer.concat(chunks)));
-}
-
 function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -109,7 +103,7 @@ function put(t: TestApp, user: LoggedInUser, name: string, body: Buffer | string
 }
 
 function download(t: TestApp, user: LoggedInUser, name: string, query = ''): request.Test {
-  return t.http.get(`${url(name)}${query}`).set(user.auth).buffer(true).parse(bytes);
+  return t.http.get(`${url(name)}${query}`).set(user.auth).buffer(true).parse(binaryBody);
 }
 
 // ---------------------------------------------------------------- the main app

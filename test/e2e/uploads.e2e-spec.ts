@@ -6,6 +6,7 @@ import * as tus from 'tus-js-client';
 import { UploadsService } from '../../src/uploads/uploads.service';
 import { services, startTestApp, TestApp } from '../support/test-app';
 import { LoggedInUser, loginAdmin, newUser } from '../support/users';
+import { binaryBody } from '../support/http';
 
 const TUS = { 'Tus-Resumable': '1.0.0' };
 const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
@@ -56,11 +57,7 @@ describe('resumable uploads (tus)', () => {
       .get(`/files/${path}`)
       .set(user.auth)
       .buffer(true)
-      .parse((stream, done) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => done(null, Buffer.concat(chunks)));
-      })
+      .parse(binaryBody)
       .expect(200);
     return res.body as Buffer;
   }
