@@ -110,7 +110,7 @@ export abstract class BlobStore {
    * (a cut connection) is not a failure: what arrived is kept and recorded.
    */
   abstract appendResumable(key: string, state: ResumableState, source: Readable, append: ResumableAppend): Promise<number>;
-  /** Makes the whole blob readable under `key`, like a finished write(). */
+  /** Makes the whole blob readable under `key`, like a finished write(); completing it again is no error. */
   abstract completeResumable(key: string, state: ResumableState): Promise<void>;
   /** Drops a resumable blob and everything it holds; no error when it is already gone. */
   abstract abortResumable(key: string, state: ResumableState): Promise<void>;

@@ -222,8 +222,9 @@ export class LocalBlobStore extends BlobStore {
     try {
       await rename(this.resumablePathOf(key), target);
     } catch (error) {
-      if (isMissing(error)) throw new BlobNotFoundError(key);
-      throw error;
+      if (!isMissing(error)) throw error;
+      // Completed before, by an attempt that failed after the rename: done, once it is durable.
+      if ((await this.stat(key)) === null) throw new BlobNotFoundError(key);
     }
     await syncDirectory(dirname(target));
     await syncDirectory(this.resumableDir);

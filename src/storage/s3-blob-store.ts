@@ -263,17 +263,26 @@ export class S3BlobStore extends BlobStore {
         await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Buffer.alloc(0) }));
         return;
       }
-      await this.client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: this.bucket,
-          Key: key,
-          UploadId: state.uploadId,
-          MultipartUpload: { Parts: state.parts.map((part) => ({ PartNumber: part.n, ETag: part.etag })) },
-        }),
-      );
+      await this.completeMultipart(key, state);
     } catch (error) {
+      // Completed before by an attempt whose answer was lost (S3 then says NoSuchUpload, s3rver
+      // fails): done, if the whole object is there.
+      const size = state.parts.reduce((sum, part) => sum + part.size, 0);
+      const stat = await this.stat(key).catch(() => null);
+      if (stat?.size === size) return;
       throw translated(error);
     }
+  }
+
+  private async completeMultipart(key: string, state: MultipartState): Promise<void> {
+    await this.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: key,
+        UploadId: state.uploadId,
+        MultipartUpload: { Parts: state.parts.map((part) => ({ PartNumber: part.n, ETag: part.etag })) },
+      }),
+    );
   }
 
   async abortResumable(key: string, recorded: ResumableState): Promise<void> {

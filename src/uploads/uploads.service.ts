@@ -155,10 +155,17 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     if (owner !== ownerId) throw new NotFoundException({ error: UPLOAD_MESSAGES.notFound });
   }
 
-  /** The upload as it is now; call under its lock. The next append under the same lock reuses it instead of reading it again. */
+  /**
+   * The upload as it is now; call under its lock. An upload that has all its bytes but did not
+   * become a file (its last request failed while committing: the store or the database was
+   * down) is committed now, so that no client is told it is complete before its file exists. The
+   * next append under the same lock reuses the row instead of reading it again.
+   */
   async find(id: string): Promise<ResumableUpload | null> {
     const row = await this.uploads.find(id);
-    if (row) remember(this.lockedRows, id, row);
+    if (!row) return null;
+    if (row.received === row.length && !row.finishedAt) await this.finish(row);
+    remember(this.lockedRows, id, row);
     return row;
   }
 
@@ -228,8 +235,12 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
         const token = randomBytes(16).toString('hex');
         if (!(await this.locks.tryAcquire(lockName, token, LOCK_TTL_MS))) continue;
         try {
-          await this.discard(row);
-          swept++;
+          // Read again under the lock: what was read before it may have changed since.
+          const current = await this.uploads.find(row.id);
+          if (current && current.expiresAt < now) {
+            await this.discard(current);
+            swept++;
+          }
         } finally {
           await this.locks.release(lockName, token);
         }

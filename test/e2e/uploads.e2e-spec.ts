@@ -3,6 +3,8 @@ import { readdirSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as tus from 'tus-js-client';
+import { DependencyUnavailableError } from '../../src/availability/dependency-errors';
+import { BlobStore } from '../../src/storage/blob-store';
 import { UploadsService } from '../../src/uploads/uploads.service';
 import { services, startTestApp, TestApp } from '../support/test-app';
 import { LoggedInUser, loginAdmin, newUser } from '../support/users';
@@ -172,6 +174,23 @@ describe('resumable uploads (tus)', () => {
     expect(offset).toBe(services.s3 ? 600 : 0);
     await patch(u, location, offset, data.subarray(offset)).expect(204);
     expect(sha256(await download(u, 'boot.bin'))).toBe(sha256(data));
+  });
+
+  it('a last PATCH that fails while completing (store down) is completed by the next request, never reported complete before', async () => {
+    const u = await newUser(t.http, 'tusfail');
+    const location = await create(u, 6, 'late.txt');
+    const store = t.app.get(BlobStore);
+    const complete = jest.spyOn(store, 'completeResumable').mockRejectedValueOnce(new DependencyUnavailableError('storage', new Error('connect ECONNREFUSED')));
+    try {
+      await patch(u, location, 0, Buffer.from('late!!')).expect(503);
+      await t.http.get('/files/late.txt').set(u.auth).expect(404);
+      // The client asks where it stands: the upload is committed first, then said complete.
+      expect((await t.http.head(location).set(u.auth).set(TUS).expect(200)).headers['upload-offset']).toBe('6');
+      expect((await download(u, 'late.txt')).toString()).toBe('late!!');
+      expect(complete).toHaveBeenCalledTimes(2);
+    } finally {
+      complete.mockRestore();
+    }
   });
 
   it('answers a wrong offset 409, a body past the length 413, and keeps the upload', async () => {
