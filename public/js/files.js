@@ -1,7 +1,7 @@
 import { api, downloadPost, pathUrl, uploadPut } from './api.js';
 import { $, formatBytes, formatDate, fromTemplate, showMessage, withProgress } from './ui.js';
 import { askName, pickFolder } from './dialogs.js';
-import { interruptedUploads, RESUMABLE_FROM_BYTES, resumableUpload } from './resumable.js';
+import { forgetFinishedUploads, interruptedUploads, RESUMABLE_FROM_BYTES, resumableUpload } from './resumable.js';
 
 let shareFormCount = 0;
 const DRAG_TYPE = 'application/x-cloudstash-path';
@@ -333,6 +333,9 @@ export function initFiles(session) {
     }
   });
   showInterrupted();
+  session.onChange((user) => {
+    if (user) forgetFinishedUploads().then(showInterrupted);
+  });
 
   $('#folder-new').addEventListener('click', async () => {
     const name = await askName({ title: 'New folder', label: 'Folder name', value: '', ok: 'Create folder' });

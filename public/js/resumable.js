@@ -83,18 +83,44 @@ export function resumableUpload(file, path, { onProgress, onState }) {
   };
 }
 
-/** The names of unfinished uploads this browser remembers: choosing the same file again continues them. */
-export function interruptedUploads() {
-  const names = new Set();
+/** The uploads tus-js-client remembers in this browser: `{key, filename, uploadUrl}`. */
+function remembered() {
+  const entries = [];
   for (let i = 0; i < localStorage.length; i++) {
     const key = localStorage.key(i);
     if (!key || !key.startsWith(STORAGE_PREFIX)) continue;
     try {
-      const { metadata } = JSON.parse(localStorage.getItem(key));
-      if (metadata && metadata.filename) names.add(metadata.filename);
+      const { metadata, uploadUrl } = JSON.parse(localStorage.getItem(key));
+      if (metadata && metadata.filename) entries.push({ key, filename: metadata.filename, uploadUrl });
     } catch {
       // Not one of ours.
     }
   }
-  return [...names].sort();
+  return entries;
+}
+
+/** The names of unfinished uploads this browser remembers: choosing the same file again continues them. */
+export function interruptedUploads() {
+  return [...new Set(remembered().map((entry) => entry.filename))].sort();
+}
+
+/**
+ * Forgets remembered uploads the server no longer has (expired, abandoned, finished from
+ * another tab): asks the server about each, as the logged-in user.
+ */
+export async function forgetFinishedUploads() {
+  for (const { key, uploadUrl } of remembered()) {
+    if (!uploadUrl) {
+      localStorage.removeItem(key);
+      continue;
+    }
+    try {
+      const response = await fetch(uploadUrl, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' }, credentials: 'same-origin' });
+      const gone = response.status === 404 || response.status === 410;
+      const complete = response.ok && response.headers.get('Upload-Offset') === response.headers.get('Upload-Length');
+      if (gone || complete) localStorage.removeItem(key);
+    } catch {
+      // Offline: ask again next time.
+    }
+  }
 }
