@@ -3,12 +3,12 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { NamedLock } from '../../src/common/locks/named-lock.entity';
-import { DatabaseSharedLocks, RedisSharedLocks, SharedLocks } from '../../src/common/locks/shared-locks';
+import { DatabaseSharedLocks, ProcessLocks, RedisSharedLocks, SharedLocks } from '../../src/common/locks/shared-locks';
 import { services, startTestApp, TestApp } from '../support/test-app';
 
 /**
  * The locks two PATCHes of one tus upload take (CONTRACT §7), with every backend this run has:
- * the run's database (named_locks) and Redis when REDIS_URL is set.
+ * the process (SQLite), the run's database (named_locks), and Redis when REDIS_URL is set.
  */
 describe('shared locks', () => {
   let t: TestApp;
@@ -18,7 +18,7 @@ describe('shared locks', () => {
   beforeAll(async () => {
     t = await startTestApp();
     const rows = t.app.get<Repository<NamedLock>>(getRepositoryToken(NamedLock));
-    backends.push(['database', () => new DatabaseSharedLocks(rows)]);
+    backends.push(['process', () => new ProcessLocks()], ['database', () => new DatabaseSharedLocks(rows)]);
     if (services.redis) {
       redis = new Redis(process.env.REDIS_URL ?? '', { keyPrefix: t.config.redisKeyPrefix });
       backends.push(['redis', () => new RedisSharedLocks(redis!)]);
