@@ -106,8 +106,8 @@ export class DatabaseSharedLocks extends SharedLocks {
 /**
  * SQLite is one instance's database (a file in its DATA_DIR; without Redis the rate limits are
  * in the process too): its locks need not leave the process, and taking one costs no disk sync.
- * Locks in SQLite's own table were measured: two synced commits more per tus PATCH took the
- * 1 GiB benchmark from 0.79-0.82x a PUT's throughput to 0.53-0.71x.
+ * In SQLite's own table a lock costs two synced commits per tus PATCH (README "Resumable uploads
+ * against PUT").
  */
 export class ProcessLocks extends SharedLocks {
   private readonly held = new Map<string, { token: string; expiresAt: number; releaseWanted: boolean }>();
