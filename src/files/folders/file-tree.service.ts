@@ -137,7 +137,6 @@ export class FileTreeService {
     return id;
   }
 
-  /** A file may be written at `path` in that folder: no folder holds its name. */
   /**
    * Whether a file could be put at `path` now (missing parents would be created): a file on the
    * way or a folder at the place is a conflict. Creates nothing; a long upload asks before its
@@ -156,6 +155,7 @@ export class FileTreeService {
     await this.assertFileSlot(ownerId, id, path[path.length - 1]);
   }
 
+  /** A file may be written at `path` in that folder: no folder holds its name. */
   async assertFileSlot(ownerId: number, folderId: number, name: string): Promise<void> {
     if (await this.folders.findChild(ownerId, folderId, name)) throw new TreeConflictError('is-folder');
   }
