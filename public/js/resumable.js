@@ -72,7 +72,8 @@ export function resumableUpload(file, path, { onProgress, onState }) {
     done,
     pause() {
       paused = true;
-      upload.abort();
+      // The server keeps what arrived; Resume asks it where to go on.
+      upload.abort().catch(() => undefined);
       onState('paused');
     },
     resume() {
