@@ -4,6 +4,7 @@ import { MultipartOptions } from '../common/uploads/multipart-parts';
 export const FILE_MESSAGES = {
   fileNotFound: 'File not found',
   versionNotFound: (version: number) => `Version ${version} of this file not found`,
+  noSuchVersion: 'No such version of this file',
   badName: 'File name must be 1-255 bytes of UTF-8 without /, \\, NUL or control characters, and not . or ..',
   tooLarge: (limit: number) => `Upload exceeds the limit of ${limit} bytes`,
   quotaExceeded: 'Storage quota exceeded',

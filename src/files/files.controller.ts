@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Head, HttpCode, Param, Post, Put, Query, Req, Res, UseInterceptors, applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiParam, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Authenticated, CurrentUser } from '../auth/guards/access.decorators';
 import { ErrorDto } from '../common/dto/responses.dto';
@@ -14,6 +14,7 @@ import { TreePath } from './folders/tree-path';
 import { FileRead, FilesService, VersionsOrFile } from './files.service';
 import { toServedBlob } from './file.mappers';
 import { SERVED_FILE_HEADERS, UPLOAD_MULTIPART } from './files.constants';
+import { VersionNumberPipe } from './version-number.pipe';
 
 /** What a route that serves a file's bytes answers, documented once for GET and POST /download. */
 const FileBytesDocs = (): MethodDecorator =>
@@ -79,6 +80,26 @@ export class FilesController {
   @ApiResponse({ status: 404, type: ErrorDto })
   async listFileVersions(@CurrentUser() user: SessionUser, @Param('path', TreePathPipe) path: TreePath, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.answerOrServe(req, res, await this.files.aboutFileOrFile(user, path, 'versions', (p) => this.files.listVersions(user, p)));
+  }
+
+  @Post('files/*path/versions/:version/restore')
+  @ApiTreePath()
+  @ApiParam({ name: 'version', description: 'the version whose bytes become the newest version', schema: { type: 'integer', minimum: 1 } })
+  @HttpCode(201)
+  @ApiCreatedResponse({ type: StoredFileVersionDto, description: "a new newest version with that version's bytes; Location: /files/<url-encoded path>" })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'bad file name' })
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'no such file or version' })
+  @ApiResponse({ status: 413, type: ErrorDto, description: 'over MAX_UPLOAD_BYTES' })
+  @ApiResponse({ status: 507, type: ErrorDto, description: "over the user's storage quota" })
+  async restoreVersion(
+    @CurrentUser() user: SessionUser,
+    @Param('path', TreePathPipe) path: TreePath,
+    @Param('version', VersionNumberPipe) version: number,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StoredFileVersionDto> {
+    const stored = await this.files.restoreVersion(user, path, version);
+    res.setHeader('Location', FilesService.location(path));
+    return stored;
   }
 
   // Declared before the GET: Express would otherwise answer HEAD with the GET handler.

@@ -71,6 +71,16 @@ export class FilesService implements OnModuleInit {
     return toStoredFileVersionDto(stored.file, stored.version);
   }
 
+  /**
+   * `POST /files/{path}/versions/{n}/restore` (CONTRACT §9): version n's bytes become the newest
+   * version, through the upload pipeline as any upload (quota, limit, sha256); n stays as it was.
+   */
+  async restoreVersion(owner: SessionUser, path: TreePath, versionNumber: number): Promise<StoredFileVersionDto> {
+    const { file, version } = await this.findOwnVersion(owner, path, versionNumber);
+    const stream = await this.blobs.read(version.blobKey);
+    return this.putFileIn(owner, { folderId: file.folderId, name: file.name }, { stream, contentType: version.contentType, size: version.size });
+  }
+
   /** Refuses a path where no file can go now (409), before a long upload sends its bytes. */
   assertCanPut(ownerId: number, path: TreePath): Promise<void> {
     return this.tree.assertCanPlaceFile(ownerId, path);

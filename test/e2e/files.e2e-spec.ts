@@ -441,6 +441,42 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
     });
   });
 
+  describe('POST /files/{path}/versions/{n}/restore (CONTRACT §9)', () => {
+    it("makes version n's bytes a new newest version, at any depth, and keeps the history", async () => {
+      await t.http.put('/files/deep/er/restore.txt').set(alice.auth).set('Content-Type', 'text/plain').send('first').expect(201);
+      await t.http.put('/files/deep/er/restore.txt').set(alice.auth).set('Content-Type', 'text/markdown').send('second').expect(201);
+      const res = await t.http.post('/files/deep/er/restore.txt/versions/1/restore').set(alice.auth).expect(201);
+      expect(res.body).toMatchObject({ name: 'restore.txt', version: 3, size: 5, contentType: 'text/plain', sha256: sha256('first') });
+      expect(res.headers.location).toBe('/files/deep/er/restore.txt');
+      const read = () => t.http.get('/files/deep/er/restore.txt').set(alice.auth).buffer(true).parse(binaryBody).expect(200);
+      expect((await read()).body.toString()).toBe('first');
+      const versions = (await t.http.get('/files/deep/er/restore.txt/versions').set(alice.auth).expect(200)).body as { version: number; sha256: string }[];
+      expect(versions.map((v) => [v.version, v.sha256])).toEqual([
+        [3, sha256('first')],
+        [2, sha256('second')],
+        [1, sha256('first')],
+      ]);
+      // Version 1 is still there on its own: deleting it leaves the restored copy readable.
+      await t.http.delete('/files/deep/er/restore.txt').query({ version: 1 }).set(alice.auth).expect(204);
+      expect((await read()).body.toString()).toBe('first');
+    });
+
+    it("answers 404 for an unknown version, a non-number, another user's file; 403 without a session; 507 over the quota", async () => {
+      await put(t, bob, 'mine.txt', 'bob').expect(201);
+      for (const version of ['9', '0', 'x', '-1']) {
+        const res = await t.http.post(`/files/mine.txt/versions/${version}/restore`).set(bob.auth).expect(404);
+        expect(typeof res.body.error).toBe('string');
+      }
+      await t.http.post('/files/mine.txt/versions/1/restore').set(alice.auth).expect(404);
+      await t.http.post('/files/mine.txt/versions/1/restore').expect(403);
+      const carol = await newUser(t.http, 'restq');
+      await put(t, carol, 'big.bin', Buffer.alloc(600)).expect(201);
+      await setQuota(t, carol, 1000);
+      await t.http.post('/files/big.bin/versions/1/restore').set(carol.auth).expect(507);
+      expect((await t.http.get('/files/big.bin/versions').set(carol.auth).expect(200)).body).toHaveLength(1);
+    });
+  });
+
   describe('DELETE /files/{filename}', () => {
     it('removes the file with all its versions and their blobs', async () => {
       const dave = await newUser(t.http, 'dave');
