@@ -56,7 +56,7 @@ export class CloudstashTusStore extends DataStore {
   }
 
   private async row(id: string): Promise<ResumableUpload> {
-    const row = await this.uploads.find(id);
+    const row = await this.uploads.current(id);
     // @tus/server answers its own error objects ({ status_code, body }), which are no Error instances.
     // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (!row) throw ERRORS.FILE_NOT_FOUND;

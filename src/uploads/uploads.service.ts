@@ -14,6 +14,7 @@ import { UsersService } from '../users/users.service';
 import { ResumableUpload } from './entities/resumable-upload.entity';
 import { ResumableUploadsRepository } from './resumable-uploads.repository';
 import { EXPIRY_SWEEP_INTERVAL_MS, UPLOADS_KEPT, LOCK_TTL_MS, UPLOAD_MESSAGES } from './uploads.constants';
+import { setBounded } from '../common/bounded-map';
 
 const SWEEP_BATCH = 100;
 /** A resumable upload's reservation outlives its expiry by this much (see extendReservation). */
@@ -26,11 +27,9 @@ export interface NewUpload {
   metadata: Record<string, string | null>;
 }
 
-/** Sets the entry as the newest; the oldest goes past UPLOADS_KEPT (uploads another instance finished or swept). */
+/** Per-upload memory of this instance, bounded: uploads another instance finished or swept drop out. */
 function remember<T>(map: Map<string, T>, id: string, value: T): void {
-  map.delete(id);
-  map.set(id, value);
-  if (map.size > UPLOADS_KEPT) map.delete(map.keys().next().value as string);
+  setBounded(map, id, value, UPLOADS_KEPT);
 }
 
 /** A running sha256 of an upload's bytes, valid while no other instance appended to it. */
@@ -161,7 +160,7 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
    * down) is committed now, so that no client is told it is complete before its file exists. The
    * next append under the same lock reuses the row instead of reading it again.
    */
-  async find(id: string): Promise<ResumableUpload | null> {
+  async current(id: string): Promise<ResumableUpload | null> {
     const row = await this.uploads.find(id);
     if (!row) return null;
     if (row.received === row.length && !row.finishedAt) await this.finish(row);

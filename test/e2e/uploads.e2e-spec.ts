@@ -320,7 +320,7 @@ describe('resumable uploads (tus)', () => {
     await patch(u, location, 0, Buffer.alloc(20)).expect(204);
     const admin = await loginAdmin(t.http);
     await t.http.delete(`/user/${u.username}`).set(admin.auth).expect((res) => expect([200, 204]).toContain(res.status));
-    expect(await t.app.get(UploadsService).find(location.split('/').pop()!)).toBeNull();
+    expect(await t.app.get(UploadsService).current(location.split('/').pop()!)).toBeNull();
     if (!services.s3) expect(readdirSync(join(t.config.dataDir, 'blobs', '.uploads'))).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { USERNAME_PATTERN } from '../../users/users.constants';
 import { UsersService } from '../../users/users.service';
 import { AppPasswordsService } from '../app-passwords/app-passwords.service';
 import { Principal } from './access.decorators';
+import { setBounded } from '../../common/bounded-map';
 
 /** How long a verified account password is remembered. */
 const REMEMBER_MS = 5 * 60_000;
@@ -86,8 +87,7 @@ export class BasicVerifier {
     // Read again: a matching password may just have been rehashed with today's parameters.
     const user = ok ? await this.users.findByUsername(username) : null;
     if (!user || user.blockLogin || found === null) return null;
-    if (this.remembered.size >= REMEMBER_MAX) this.remembered.delete(this.remembered.keys().next().value as string);
-    this.remembered.set(cacheKey, { userId: user.id, passwordHash: user.passwordHash, expiresAtMs: Date.now() + REMEMBER_MS });
+    setBounded(this.remembered, cacheKey, { userId: user.id, passwordHash: user.passwordHash, expiresAtMs: Date.now() + REMEMBER_MS }, REMEMBER_MAX);
     return { user: toSessionUser(user), session: null };
   }
 }

@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { SessionStore } from '../sessions/session-store';
 import { UsersService } from '../../users/users.service';
 import { Principal } from './access.decorators';
+import { setBounded } from '../../common/bounded-map';
 
 export interface TokenPayload {
   sid: string;
@@ -70,9 +71,8 @@ export class SessionVerifier {
       return null;
     }
     if (typeof payload.sid !== 'string' || typeof payload.sub !== 'number' || typeof payload.exp !== 'number') return null;
-    if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.delete(this.verified.keys().next().value as string);
     const verified = { sid: payload.sid, sub: payload.sub, expiresAtMs: payload.exp * 1000 };
-    this.verified.set(token, verified);
+    setBounded(this.verified, token, verified, VERIFIED_TOKENS_MAX);
     return verified;
   }
 }
