@@ -1,3 +1,4 @@
+import { urlencoded } from 'express';
 import { DynamicModule, Inject, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
@@ -14,6 +15,7 @@ import { DatabaseModule } from './database/database.module';
 import { DavModule } from './dav/dav.module';
 import { FilesModule } from './files/files.module';
 import { HealthModule } from './health/health.module';
+import { LinksModule } from './links/links.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { ObservabilityModule, ObservabilityOptions } from './observability/observability.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -39,7 +41,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
       // Express tries routes in registration order, which follows this list: the routes every
       // client calls most (health probes, files, sounds) come first, so that matching them does
       // not walk past every account and admin route (README "Small requests").
-      imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, AvailabilityModule, HealthModule, FilesModule, SoundsModule, DavModule, UploadsModule, UsersModule, AuthModule, AdminModule, WebModule, RateLimitModule, LifecycleModule],
+      imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, AvailabilityModule, HealthModule, FilesModule, SoundsModule, DavModule, UploadsModule, LinksModule, UsersModule, AuthModule, AdminModule, WebModule, RateLimitModule, LifecycleModule],
       // Cross-cutting providers, all in one place.
       providers: [
         { provide: APP_GUARD, useExisting: SessionGuard },
@@ -54,6 +56,8 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
     consumer.apply(CrossSiteMiddleware).forRoutes(EVERY_PATH);
     // PUT /files/{path} streams its raw body into the blob store, WebDAV reads its own bodies
     // (file bytes, XML) and tus its PATCHes: no parser may read them first.
+    // A public link's password form posts form-urlencoded; the JSON parser then leaves it alone.
+    consumer.apply(urlencoded({ extended: false, limit: '8kb' })).forRoutes({ path: 's/*token', method: RequestMethod.POST });
     consumer
       .apply(jsonBodyParser)
       .exclude({ path: 'files/*path', method: RequestMethod.PUT }, { path: 'dav', method: RequestMethod.ALL }, { path: 'dav/*path', method: RequestMethod.ALL }, { path: 'uploads', method: RequestMethod.ALL }, { path: 'uploads/*id', method: RequestMethod.ALL })

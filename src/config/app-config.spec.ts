@@ -38,6 +38,8 @@ describe('loadConfig', () => {
       admin: undefined,
       maxUploadBytes: 5368709120,
       uploadExpiryMs: 24 * 3600_000,
+      trashRetentionMs: 30 * 24 * 3600_000,
+      linkMaxTtlMs: 30 * 24 * 3600_000,
       cookieSecure: false,
       logLevel: 'info',
     });
@@ -69,6 +71,8 @@ describe('loadConfig', () => {
       SESSION_TTL: '30m',
       MAX_UPLOAD_BYTES: '1024',
       UPLOAD_EXPIRY: '2h',
+      TRASH_RETENTION: '7d',
+      LINK_MAX_TTL: '90m',
     });
     expect(config.db).toEqual({ type: 'mysql', host: 'db', port: 3307, user: 'cloud', password: 'pw', name: 'cloudstash' });
     expect(config.redisUrl).toBe('redis://cache:6379');
@@ -77,6 +81,8 @@ describe('loadConfig', () => {
     expect(config.sessionTtlMs).toBe(30 * 60_000);
     expect(config.maxUploadBytes).toBe(1024);
     expect(config.uploadExpiryMs).toBe(2 * 3600_000);
+    expect(config.trashRetentionMs).toBe(7 * 24 * 3600_000);
+    expect(config.linkMaxTtlMs).toBe(90 * 60_000);
   });
 
   it('reads PostgreSQL settings, on port 5432 unless DB_PORT says otherwise', () => {
@@ -128,6 +134,8 @@ describe('loadConfig', () => {
     ['JWT_SECRET missing in production', { NODE_ENV: 'production' }, 'JWT_SECRET'],
     ['SESSION_TTL not a duration', { SESSION_TTL: 'forever' }, 'SESSION_TTL'],
     ['UPLOAD_EXPIRY not a duration', { UPLOAD_EXPIRY: 'a while' }, 'UPLOAD_EXPIRY'],
+    ['TRASH_RETENTION not a duration', { TRASH_RETENTION: 'forever' }, 'TRASH_RETENTION'],
+    ['LINK_MAX_TTL not a duration', { LINK_MAX_TTL: '-1' }, 'LINK_MAX_TTL'],
     ['SESSION_TTL zero', { SESSION_TTL: '0s' }, 'SESSION_TTL'],
     ['SESSION_TTL negative', { SESSION_TTL: '-5m' }, 'SESSION_TTL'],
     ['ADMIN_PASSWORD without ADMIN_USERNAME', { ADMIN_PASSWORD: 'long-enough' }, 'ADMIN_USERNAME'],

@@ -36,6 +36,10 @@ export interface AppConfig {
   readonly maxUploadBytes: number;
   /** An unfinished resumable upload is removed after this long without a byte (CONTRACT §7). */
   readonly uploadExpiryMs: number;
+  /** What has been in the trash this long is deleted for good (CONTRACT §9). */
+  readonly trashRetentionMs: number;
+  /** The longest a public link may live; also the expiry of a link created without one (CONTRACT §8). */
+  readonly linkMaxTtlMs: number;
   readonly cookieSecure: boolean;
   readonly logLevel: string;
   /** Brute-force and sign-up limits (CONTRACT §11). */
@@ -287,6 +291,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     admin: startupAdmin(env),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 5 * 1024 ** 3, 1),
     uploadExpiryMs: parseDuration('UPLOAD_EXPIRY', text(env, 'UPLOAD_EXPIRY') ?? '24h'),
+    trashRetentionMs: parseDuration('TRASH_RETENTION', text(env, 'TRASH_RETENTION') ?? '30d'),
+    linkMaxTtlMs: parseDuration('LINK_MAX_TTL', text(env, 'LINK_MAX_TTL') ?? '30d'),
     cookieSecure: bool(env, 'COOKIE_SECURE', nodeEnv === 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'silent'], 'info'),
     abuseLimits: abuseLimits(env),

@@ -383,7 +383,7 @@ export class DavService {
     const node = await this.resolve(request);
     if (request.path.length === 0) throw new ForbiddenException({ error: FOLDER_MESSAGES.rootIsNotDeletable });
     await this.assertWritable(request, [{ path: request.path, deep: true }], node);
-    await this.tree.deleteNode(request.user.id, node);
+    await this.tree.trashNode(request.user.id, node);
     await this.locks.removeAtOrBelow(request.user.id, request.path);
     return { status: 204 };
   }

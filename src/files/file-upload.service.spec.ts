@@ -8,6 +8,7 @@ import { StoredFile } from './entities/stored-file.entity';
 import { UploadReservation } from './entities/upload-reservation.entity';
 import { BlobHolders } from './blob-holders';
 import { FilePlace, FileUploadService } from './file-upload.service';
+import { TrashPurger } from './trash/trash-purger';
 import { ROOT_FOLDER_ID } from './entities/folder.entity';
 import { MetricsService } from '../observability/metrics.service';
 import { FilesRepository } from './files.repository';
@@ -172,6 +173,7 @@ describe('FileUploadService', () => {
       reservations as unknown as UploadReservationsRepository,
       holdersOf(versions),
       new MetricsService(),
+      { makeRoom: () => Promise.resolve(0) } as unknown as TrashPurger,
     );
   });
 

@@ -15,6 +15,7 @@ import { FileVersionsRepository } from './file-versions.repository';
 import { BlobHolders } from './blob-holders';
 import { uploadInstanceId } from './upload-instance';
 import { NewUploadReservation, UploadReservationsRepository } from './upload-reservations.repository';
+import { TrashPurger } from './trash/trash-purger';
 
 /**
  * The instance name of resumable uploads' reservations: no server's (those are host:port:dir), so
@@ -103,6 +104,7 @@ export class FileUploadService {
     private readonly reservations: UploadReservationsRepository,
     private readonly holders: BlobHolders,
     private readonly metrics: MetricsService,
+    private readonly trash: TrashPurger,
   ) {
     this.instanceId = uploadInstanceId(config);
   }
@@ -264,8 +266,14 @@ export class FileUploadService {
       const available = await this.available(ownerId, quota, row.id);
       if (size <= available) return { reservationId: row.id, maxBytes: size, quotaBound: false };
       await this.reservations.delete(row.id);
-      // When the stored bytes alone leave no room, waiting for uploads in flight cannot help.
-      if (attempt >= RESERVE_ATTEMPTS || size > quota - (await this.holders.bytesOfOwner(ownerId))) throw quotaExceeded();
+      // When the stored bytes alone leave no room, waiting for uploads in flight cannot help;
+      // the oldest trash is purged for it (CONTRACT §9), and then it tries again.
+      const short = size - (quota - (await this.holders.bytesOfOwner(ownerId)));
+      if (short > 0) {
+        if ((await this.trash.makeRoom(ownerId, short)) > 0) continue;
+        throw quotaExceeded();
+      }
+      if (attempt >= RESERVE_ATTEMPTS) throw quotaExceeded();
       await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
     }
   }

@@ -24,11 +24,17 @@ import { SharesController } from './shares.controller';
 import { SharesService } from './shares.service';
 import { UploadReservationsRepository } from './upload-reservations.repository';
 import { UploadSweeper } from './upload-sweeper.service';
+import { TreeRemover } from './folders/tree-remover';
+import { TrashItem } from './trash/trash-item.entity';
+import { TrashPurger } from './trash/trash-purger';
+import { TrashController } from './trash/trash.controller';
+import { TrashRepository } from './trash/trash.repository';
+import { TrashService } from './trash/trash.service';
 
-/** Users' files (S0) in folders (§5) and sharing them (S4). The BlobStore comes from the global StorageModule. */
+/** Users' files (S0) in folders (§5), sharing them (S4), and the trash (§9). The BlobStore comes from the global StorageModule. */
 @Module({
-  imports: [TypeOrmModule.forFeature([StoredFile, FileVersion, FileShare, UploadReservation, Folder, ResourceProperty]), UsersModule],
-  controllers: [FilesController, FoldersController, SharesController],
+  imports: [TypeOrmModule.forFeature([StoredFile, FileVersion, FileShare, UploadReservation, Folder, ResourceProperty, TrashItem]), UsersModule],
+  controllers: [FilesController, FoldersController, SharesController, TrashController],
   providers: [
     FilesService,
     FileTreeService,
@@ -44,6 +50,10 @@ import { UploadSweeper } from './upload-sweeper.service';
     FileVersionsRepository,
     FileSharesRepository,
     UploadReservationsRepository,
+    TreeRemover,
+    TrashRepository,
+    TrashPurger,
+    TrashService,
   ],
   // The upload pipeline and the registry of blob holders serve Sounds, tus and WebDAV too; WebDAV works on the same tree and files.
   exports: [FilesStorageUsage, FileUploadService, BlobHolders, FilesService, FileTreeService, ResourcePropertiesRepository],

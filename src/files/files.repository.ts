@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
 import { insertRow } from '../database/insert-row';
 import { PreparedQuery } from '../database/prepared-query';
@@ -67,20 +67,38 @@ export class FilesRepository {
     await this.files.update({ id }, { folderId, name });
   }
 
-  findByOwnerAndId(ownerId: number, id: number): Promise<StoredFile | null> {
+  /** Takes the file out of its folder into another, only if it is still where it was seen. */
+  async detach(id: number, fromFolderId: number, toFolderId: number): Promise<boolean> {
+    const result = await this.files.update({ id, folderId: fromFolderId }, { folderId: toFolderId });
+    return result.affected === 1;
+  }
+
+  /** Marks files as gone with a trash item (or back in the tree, with null). */
+  async setTrashId(ids: readonly number[], trashId: number | null): Promise<void> {
+    for (let i = 0; i < ids.length; i += SLICE) await this.files.update({ id: In(ids.slice(i, i + SLICE)) }, { trashId });
+  }
+
+  /** The owner's file by id, in the tree or in the trash. */
+  findById(ownerId: number, id: number): Promise<StoredFile | null> {
     return this.files.findOneBy({ ownerId, id });
   }
 
-  findByIds(ids: number[]): Promise<StoredFile[]> {
-    return ids.length === 0 ? Promise.resolve([]) : this.files.findBy({ id: In(ids) });
+  /** The owner's file by id, unless it is in the trash. */
+  findByOwnerAndId(ownerId: number, id: number): Promise<StoredFile | null> {
+    return this.files.findOneBy({ ownerId, id, trashId: IsNull() });
   }
 
-  /** The file if the reader owns it or it is shared with them. */
+  /** Files by id, leaving out those in the trash. */
+  findByIds(ids: number[]): Promise<StoredFile[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.files.findBy({ id: In(ids), trashId: IsNull() });
+  }
+
+  /** The file if the reader owns it or it is shared with them, and it is not in the trash. */
   findReadableById(readerId: number, id: number): Promise<StoredFile | null> {
     return this.files
       .createQueryBuilder('f')
       .leftJoin(FileShare, 's', 's.file_id = f.id AND s.user_id = :readerId', { readerId })
-      .where('f.id = :id', { id })
+      .where('f.id = :id AND f.trash_id IS NULL', { id })
       .andWhere('(f.owner_id = :readerId OR s.id IS NOT NULL)', { readerId })
       .getOne();
   }
@@ -90,7 +108,7 @@ export class FilesRepository {
     const existing = await this.findInFolder(ownerId, folderId, name);
     if (existing) return existing;
     try {
-      return await insertRow(this.files, { ownerId, folderId, name, createdAt: new Date() });
+      return await insertRow(this.files, { ownerId, folderId, name, trashId: null, createdAt: new Date() });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const winner = await this.findInFolder(ownerId, folderId, name);
@@ -111,7 +129,7 @@ export class FilesRepository {
       .createQueryBuilder('f')
       .innerJoin(FileShare, 's', 's.file_id = f.id')
       .select('f.name', 'name')
-      .where('s.user_id = :userId', { userId })
+      .where('s.user_id = :userId AND f.trash_id IS NULL', { userId })
       .andWhere(`EXISTS (SELECT 1 FROM file_versions v WHERE v.file_id = f.id)`)
       .orderBy('f.name', 'ASC')
       .addOrderBy('f.id', 'ASC')

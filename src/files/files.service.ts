@@ -199,7 +199,7 @@ export class FilesService implements OnModuleInit {
       await this.removeVersions(file, [version]);
       return;
     }
-    await this.tree.deleteNode(owner.id, await this.tree.resolveFile(owner.id, path, FILE_MESSAGES.fileNotFound));
+    await this.tree.trashNode(owner.id, await this.tree.resolveFile(owner.id, path, FILE_MESSAGES.fileNotFound));
   }
 
   /** The user deletion hook: every file, version and blob of the user (folders, properties and locks go with the user's row). */

@@ -25,6 +25,12 @@ export interface BlobResponseOptions {
   headers?: Readonly<Record<string, string>>;
   /** Content-Disposition of an answer with a body. */
   disposition?: { type: Disposition; filename: string };
+  /**
+   * Called once the answer is planned and before anything is written, for answers that will carry
+   * bytes: `whole` is false for HEAD and for a range that does not start at the first byte (a
+   * resumed download). Throwing refuses the request (public links count downloads here).
+   */
+  admit?: (whole: boolean) => Promise<void>;
 }
 
 function header(req: Request, name: string): string | undefined {
@@ -57,6 +63,9 @@ export class BlobResponder {
       { range: header(req, 'range'), ifRange: header(req, 'if-range'), ifNoneMatch: header(req, 'if-none-match'), ifModifiedSince: header(req, 'if-modified-since') },
       { size: blob.size, etag, lastModified: blob.lastModified },
     );
+    if (options.admit && plan.status !== 304 && plan.status !== 416) {
+      await options.admit(req.method !== 'HEAD' && !(plan.status === 206 && plan.range.start > 0));
+    }
     res.setHeader('ETag', etag);
     res.setHeader('Last-Modified', blob.lastModified.toUTCString());
     res.setHeader('Accept-Ranges', 'bytes');

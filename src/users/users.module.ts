@@ -15,6 +15,6 @@ import { UsersService } from './users.service';
   controllers: [UsersController, UserDirectoryController],
   providers: [UsersService, UsersRepository, PasswordHasher, UserDeletionHooks, UserDirectoryService],
   // Other modules reach accounts only through UsersService: its rules, not the table.
-  exports: [UsersService],
+  exports: [UsersService, PasswordHasher],
 })
 export class UsersModule {}

@@ -478,16 +478,18 @@ describe('Files module (CONTRACT §3 Files, S0, S4)', () => {
   });
 
   describe('DELETE /files/{filename}', () => {
-    it('removes the file with all its versions and their blobs', async () => {
+    it('removes the file with all its versions into the trash (§9); emptying the trash removes their blobs', async () => {
       const dave = await newUser(t.http, 'dave');
       await put(t, dave, 'gone.txt', 'one').expect(201);
       await put(t, dave, 'gone.txt', 'two').expect(201);
       const before = (await blobsOf(t)).length;
       await t.http.delete('/files/gone.txt').set(dave.auth).expect(204);
-      expect((await blobsOf(t)).length).toBe(before - 2);
+      expect((await blobsOf(t)).length).toBe(before);
       await t.http.get('/files/gone.txt').set(dave.auth).expect(404);
       expect((await t.http.get('/files').set(dave.auth).expect(200)).body).toEqual([]);
       await t.http.delete('/files/gone.txt').set(dave.auth).expect(404);
+      await t.http.delete('/trash').set(dave.auth).expect(204);
+      expect((await blobsOf(t)).length).toBe(before - 2);
     });
 
     it('removes one version with ?version=N; the last version takes the file with it', async () => {

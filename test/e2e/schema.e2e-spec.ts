@@ -41,7 +41,7 @@ const SCHEMA: Record<string, { columns: string[]; indices: string[]; foreignKeys
     foreignKeys: ['fk_sessions_user (user_id) -> users cascade'],
   },
   files: {
-    columns: ['id integer primary', 'owner_id integer', 'name varchar(255)', 'created_at instant(3)', 'folder_id integer default 0'],
+    columns: ['id integer primary', 'owner_id integer', 'name varchar(255)', 'created_at instant(3)', 'folder_id integer default 0', 'trash_id integer null'],
     indices: ['uq_files_owner_folder_name unique (owner_id, folder_id, name)'],
     foreignKeys: ['fk_files_owner (owner_id) -> users cascade'],
   },
@@ -96,6 +96,26 @@ const SCHEMA: Record<string, { columns: string[]; indices: string[]; foreignKeys
     ],
     indices: ['ix_resumable_uploads_expires (expires_at)', 'ix_resumable_uploads_owner (owner_id)'],
     foreignKeys: ['fk_resumable_uploads_owner (owner_id) -> users cascade'],
+  },
+  trash_items: {
+    columns: ['id integer primary', 'owner_id integer', 'node_type varchar(8)', 'node_id integer', 'path text', 'size bigint', 'deleted_at instant(3)'],
+    indices: ['ix_trash_items_deleted (deleted_at)', 'ix_trash_items_owner_deleted (owner_id, deleted_at)'],
+    foreignKeys: ['fk_trash_items_owner (owner_id) -> users cascade'],
+  },
+  links: {
+    columns: [
+      'id integer primary',
+      'owner_id integer',
+      'file_id integer',
+      'token_hash varchar(64)',
+      'password_hash text null',
+      'expires_at instant(3)',
+      'max_downloads integer null',
+      'downloads integer default 0',
+      'created_at instant(3)',
+    ],
+    indices: ['ix_links_owner (owner_id)', 'uq_links_token_hash unique (token_hash)'],
+    foreignKeys: ['fk_links_file (file_id) -> files cascade', 'fk_links_owner (owner_id) -> users cascade'],
   },
   named_locks: {
     columns: ['name varchar(128) primary', 'token varchar(64)', 'expires_at instant(3)', 'release_wanted boolean default false'],

@@ -19,6 +19,10 @@ export class StoredFile {
   @Column({ type: 'varchar', length: 255 })
   name!: string;
 
+  /** The trash item it went with (itself or a folder above it); null while it is in the tree. */
+  @Column({ name: 'trash_id', type: 'int', nullable: true })
+  trashId!: number | null;
+
   @Column({ name: 'created_at', ...INSTANT })
   createdAt!: Date;
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { isUniqueViolation } from '../../database/database-errors';
 import { BlobStore } from '../../storage/blob-store';
 import { SessionUser } from '../../users/user.entity';
@@ -6,6 +6,9 @@ import { FileVersion } from '../entities/file-version.entity';
 import { Folder, ROOT_FOLDER_ID } from '../entities/folder.entity';
 import { StoredFile } from '../entities/stored-file.entity';
 import { FileSharesRepository } from '../file-shares.repository';
+import { TrashItem, trashParentId } from '../trash/trash-item.entity';
+import { TRASH_MESSAGES } from '../trash/trash.constants';
+import { TrashRepository } from '../trash/trash.repository';
 import { FileUploadService, StoredUpload } from '../file-upload.service';
 import { FileVersionsRepository } from '../file-versions.repository';
 import { FilesRepository } from '../files.repository';
@@ -13,6 +16,7 @@ import { ResourcePropertiesRepository } from '../properties/resource-properties.
 import { FOLDER_MESSAGES } from './folders.constants';
 import { FoldersRepository } from './folders.repository';
 import { formatTreePath, isWithin, parentOf, TreePath } from './tree-path';
+import { NodeRef, TreeRemover } from './tree-remover';
 
 /** What a path names in a user's tree. The root is a folder with id 0 and no row. */
 export type TreeNode = FolderNode | FileNode;
@@ -70,8 +74,6 @@ export interface FolderContents {
  */
 @Injectable()
 export class FileTreeService {
-  private readonly logger = new Logger(FileTreeService.name);
-
   constructor(
     private readonly folders: FoldersRepository,
     private readonly files: FilesRepository,
@@ -80,6 +82,8 @@ export class FileTreeService {
     private readonly properties: ResourcePropertiesRepository,
     private readonly uploads: FileUploadService,
     private readonly blobs: BlobStore,
+    private readonly remover: TreeRemover,
+    private readonly trash: TrashRepository,
   ) {}
 
   /** The folder at the path, or null when it is missing or a file. One query per name. */
@@ -116,6 +120,27 @@ export class FileTreeService {
     // A file row without a version exists only while its first upload commits.
     const latest = file ? await this.versions.latest(file.id) : null;
     return file && latest ? { kind: 'file', file, latest, path } : null;
+  }
+
+  /** The file by id with its newest version, unless it is in the trash or has no version yet. */
+  async liveFile(ownerId: number, fileId: number): Promise<{ file: StoredFile; latest: FileVersion } | null> {
+    const file = await this.files.findByOwnerAndId(ownerId, fileId);
+    const latest = file ? await this.versions.latest(file.id) : null;
+    return file && latest ? { file, latest } : null;
+  }
+
+  /** Where a file is now, or null when it, or a folder above it, is in the trash. */
+  async pathOfFile(file: StoredFile): Promise<TreePath | null> {
+    if (file.trashId !== null) return null;
+    const names = [file.name];
+    let id = file.folderId;
+    while (id !== ROOT_FOLDER_ID) {
+      const folder = id > 0 ? await this.folders.findById(file.ownerId, id) : null;
+      if (!folder) return null;
+      names.unshift(folder.name);
+      id = folder.parentId;
+    }
+    return names;
   }
 
   /**
@@ -203,22 +228,71 @@ export class FileTreeService {
   }
 
   /**
-   * Deletes a file or a folder with all it holds, for good: rows first, then bytes, so that a
-   * reader never finds a version whose bytes are gone.
+   * Deletes a file or a folder (REST, WebDAV; CONTRACT §9): it goes to its owner's trash. Its top
+   * row is taken out of the tree in one statement, so it is gone from every path at once; the
+   * files under it are marked, so that shares and links to them stop too.
    */
-  async deleteNode(ownerId: number, node: TreeNode): Promise<void> {
+  async trashNode(ownerId: number, node: TreeNode): Promise<TrashItem> {
     if (node.kind === 'folder' && node.id === ROOT_FOLDER_ID) throw new BadRequestException({ error: FOLDER_MESSAGES.rootIsNotDeletable });
-    if (node.kind === 'file') return this.deleteRows([node.file], []);
-    // Folders first, then the files found in them: an upload that commits into one of these
-    // folders after this listing finds its folder gone and takes its version back (FilesService.putFile).
-    const folderIds = (await this.folders.subtree(ownerId, node.id)).map((folder) => folder.id);
-    await this.folders.deleteByIds(folderIds);
-    await this.deleteRows(await this.files.listInFolders(ownerId, folderIds), folderIds);
+    const ref: NodeRef = node.kind === 'file' ? { kind: 'file', id: node.file.id } : { kind: 'folder', id: node.id };
+    const contents = await this.remover.contentsOf(ownerId, ref);
+    const item = await this.trash.insert({
+      ownerId,
+      nodeType: ref.kind,
+      nodeId: ref.id,
+      path: formatTreePath(node.path),
+      size: await this.remover.sizeOf(contents),
+      deletedAt: new Date(),
+    });
+    const fromParent = node.kind === 'file' ? node.file.folderId : (node.folder?.parentId ?? ROOT_FOLDER_ID);
+    const detached = node.kind === 'file' ? await this.files.detach(ref.id, fromParent, trashParentId(item.id)) : await this.folders.detach(ref.id, fromParent, trashParentId(item.id));
+    if (!detached) {
+      // Moved or deleted by someone else since it was found.
+      await this.trash.claim(item.id);
+      throw new NotFoundException({ error: FOLDER_MESSAGES.notFound });
+    }
+    await this.files.setTrashId(
+      contents.files.map((file) => file.id),
+      item.id,
+    );
+    return item;
   }
 
-  /** Whether the folder (or the root) is still there: uploads check after committing into it. */
+  /**
+   * Puts a trash item back at `to` (its old path by default), creating missing parents; an
+   * occupied place is a conflict and the item stays in the trash.
+   */
+  async restoreNode(ownerId: number, item: TrashItem, to: TreePath): Promise<void> {
+    if (to.length === 0) throw new TreeConflictError('exists');
+    const parentId = await this.prepareParent(ownerId, to, { createParents: true });
+    const name = to[to.length - 1];
+    if ((await this.childOf(ownerId, parentId, to)) || (await this.files.findInFolder(ownerId, parentId, name))) throw new TreeConflictError('exists');
+    if (!(await this.trash.claim(item.id))) throw new NotFoundException({ error: TRASH_MESSAGES.notFound });
+    const ref: NodeRef = { kind: item.nodeType, id: item.nodeId };
+    try {
+      if (item.nodeType === 'file') await this.files.moveTo(item.nodeId, parentId, name);
+      else await this.folders.moveTo(item.nodeId, parentId, name);
+    } catch (error) {
+      await this.trash.reinsert(item);
+      if (isUniqueViolation(error)) throw new TreeConflictError('exists');
+      throw error;
+    }
+    const contents = await this.remover.contentsOf(ownerId, ref);
+    await this.files.setTrashId(
+      contents.files.map((file) => file.id),
+      null,
+    );
+  }
+
+  /** Whether the folder (or the root) is still in the tree: uploads check after committing into it. */
   async folderExists(ownerId: number, folderId: number): Promise<boolean> {
-    return folderId === ROOT_FOLDER_ID || (await this.folders.findById(ownerId, folderId)) !== null;
+    // Up to the root: a folder under one that went to the trash is not in the tree either.
+    for (let id = folderId; id !== ROOT_FOLDER_ID; ) {
+      const folder = id > 0 ? await this.folders.findById(ownerId, id) : null;
+      if (!folder) return false;
+      id = folder.parentId;
+    }
+    return true;
   }
 
   /** A version committed into a folder that was deleted meanwhile is taken back: 409, nothing left behind. */
@@ -226,18 +300,6 @@ export class FileTreeService {
     if (await this.folderExists(ownerId, folderId)) return;
     await this.uploads.undoVersion(stored);
     throw new TreeConflictError('parent-missing');
-  }
-
-  private async deleteRows(files: StoredFile[], folderIds: number[]): Promise<void> {
-    const fileIds = files.map((file) => file.id);
-    const versions = await this.versions.listOfFiles(fileIds);
-    await this.versions.deleteByIds(versions.map((version) => version.id));
-    await this.files.deleteByIds(fileIds);
-    await this.properties.deleteOf('file', fileIds);
-    await this.properties.deleteOf('folder', folderIds);
-    for (const version of versions) {
-      await this.blobs.delete(version.blobKey).catch((error: unknown) => this.logger.error(`could not remove blob ${version.blobKey}: ${String(error)}`));
-    }
   }
 
   /**
@@ -271,7 +333,7 @@ export class FileTreeService {
       await this.properties.copy('folder', source.id, made.id);
       if (!options.shallow) await this.copyContents(owner, source.id, made.id);
     } catch (error) {
-      await this.deleteNode(owner.id, { kind: 'folder', id: made.id, folder: made, path: to });
+      await this.remover.remove(owner.id, { kind: 'folder', id: made.id });
       throw error;
     }
     return { created: replaced === null };
@@ -310,7 +372,8 @@ export class FileTreeService {
     const existing = await this.childOf(ownerId, parentId, to);
     if (existing) {
       if (!options.overwrite) throw new TreeConflictError('exists');
-      await this.deleteNode(ownerId, existing);
+      // What an overwrite replaces goes to the trash, as a delete does: nothing is lost by a mistaken MOVE.
+      await this.trashNode(ownerId, existing);
     } else {
       // A name held by a file row still waiting for its first version is not free either.
       const pending = await this.files.findInFolder(ownerId, parentId, to[to.length - 1]);

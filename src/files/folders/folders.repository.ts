@@ -34,6 +34,12 @@ export class FoldersRepository {
     await this.folders.update({ id }, { parentId, name });
   }
 
+  /** Takes the folder out of its parent into another, only if it is still where it was seen. */
+  async detach(id: number, fromParentId: number, toParentId: number): Promise<boolean> {
+    const result = await this.folders.update({ id, parentId: fromParentId }, { parentId: toParentId });
+    return result.affected === 1;
+  }
+
   /** The folder and every folder below it, top down: one query per level of depth. */
   async subtree(ownerId: number, id: number): Promise<Folder[]> {
     const root = await this.findById(ownerId, id);

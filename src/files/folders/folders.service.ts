@@ -38,7 +38,7 @@ export class FoldersService {
   async deleteFolder(owner: SessionUser, path: TreePath): Promise<void> {
     const node = await this.tree.resolve(owner.id, path);
     if (node?.kind !== 'folder') throw new NotFoundException({ error: FOLDER_MESSAGES.folderNotFound });
-    await this.tree.deleteNode(owner.id, node);
+    await this.tree.trashNode(owner.id, node);
   }
 
   async move(owner: SessionUser, body: TransferDto): Promise<TreePathDto> {

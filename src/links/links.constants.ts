@@ -1,0 +1,14 @@
+/** Literal messages of CONTRACT §8 (public links). */
+export const LINK_MESSAGES = {
+  /** Every way a link can be dead answers this, so that none can be told apart. */
+  linkNotFound: 'Link not found',
+  ownLinkNotFound: 'No such link',
+  fileNotFound: 'File not found',
+  passwordRequired: 'This link needs a password',
+  wrongPassword: 'Wrong password',
+  expiryInPast: 'expiresAt must be in the future',
+  expiryNotDate: 'expiresAt must be an ISO-8601 date and time',
+} as const;
+
+/** 192 random bits: a token nobody guesses (the contract asks for 128 or more). */
+export const LINK_TOKEN_BYTES = 24;
