@@ -137,6 +137,42 @@ function filesUnder(dir: string): string[] {
     expect(stream.bytes.equals(wav)).toBe(true);
   });
 
+  it('serves a public link made on one from both, counting downloads across them: 20 at once against maxDownloads 3 give 3', async () => {
+    const carol = await registerOn(a);
+    const token = await loginOn(a, carol);
+    const bytes = randomBytes(100_000);
+    expect((await call(a, 'PUT', '/files/share/me.bin', { token, body: bytes, headers: { 'Content-Type': 'application/octet-stream' } })).status).toBe(201);
+    const made = await call(a, 'POST', '/links', { token, json: { path: 'share/me.bin', password: 'link-pass', maxDownloads: 3 } });
+    expect(made.status).toBe(201);
+    const url = made.body.url as string;
+    expect((await call(b, 'GET', url)).status).toBe(401);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call(i % 2 === 0 ? a : b, 'POST', url, { json: { password: 'link-pass' } })));
+    const served = answers.filter((answer) => answer.status === 200);
+    expect(served).toHaveLength(3);
+    for (const answer of served) expect(answer.bytes.equals(bytes)).toBe(true);
+    expect(answers.filter((answer) => answer.status === 404).map((answer) => answer.body)).toEqual(Array.from({ length: 17 }, () => ({ error: 'Link not found' })));
+    const listed = await call(b, 'GET', '/links', { token });
+    expect((listed.body as unknown as { downloads: number }[])[0].downloads).toBe(3);
+
+    // Revoked on B: dead on A at once.
+    const open = await call(a, 'POST', '/links', { token, json: { path: 'share/me.bin' } });
+    expect((await call(a, 'GET', open.body.url as string)).status).toBe(200);
+    expect((await call(b, 'DELETE', `/links/${String(open.body.id)}`, { token })).status).toBe(204);
+    expect((await call(a, 'GET', open.body.url as string)).body).toEqual({ error: 'Link not found' });
+  });
+
+  it('puts a file deleted on one instance in the trash the other lists and restores from', async () => {
+    const dan = await registerOn(a);
+    const token = await loginOn(b, dan);
+    expect((await call(a, 'PUT', '/files/keep/this.txt', { token, body: Buffer.from('kept'), headers: { 'Content-Type': 'text/plain' } })).status).toBe(201);
+    expect((await call(a, 'DELETE', '/folders/keep', { token })).status).toBe(204);
+    const trash = await call(b, 'GET', '/trash', { token });
+    const [item] = trash.body as unknown as { id: number; path: string }[];
+    expect(item.path).toBe('keep');
+    expect((await call(b, 'POST', `/trash/${item.id}/restore`, { token, json: {} })).status).toBe(200);
+    expect((await call(a, 'GET', '/files/keep/this.txt', { token })).bytes.toString()).toBe('kept');
+  });
+
   it('refuses a token on the other instance on the very next request after logout, though it verified its signature before', async () => {
     const carol = await registerOn(a);
     const token = await loginOn(a, carol);
