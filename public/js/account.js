@@ -1,14 +1,6 @@
 import { api, pathUrl } from './api.js';
-import { $, formatDate, fromTemplate, showMessage } from './ui.js';
+import { $, copyText as copy, formatDate, fromTemplate, showMessage } from './ui.js';
 
-async function copy(text, what) {
-  try {
-    await navigator.clipboard.writeText(text);
-    showMessage(`Copied ${what}.`, 'ok');
-  } catch {
-    showMessage(`Could not copy: select the ${what} and copy it yourself.`, 'error');
-  }
-}
 
 /** A user agent in a few words ("Chrome on Linux", "rclone"), or what it says when it is none we know. */
 function describeAgent(agent) {
@@ -89,6 +81,16 @@ export function initAccount(session) {
       }),
     );
   }
+
+  $('#sessions-end-others').addEventListener('click', async () => {
+    try {
+      await api('DELETE', '/auth/sessions');
+      showMessage('Logged out everywhere else.', 'ok');
+      await refreshLists();
+    } catch (error) {
+      showMessage(error.message, 'error');
+    }
+  });
 
   $('#dav-copy').addEventListener('click', () => copy($('#dav-address').value, 'the WebDAV address'));
   $('#app-password-copy').addEventListener('click', () => copy($('#app-password-value').value, 'the app password'));

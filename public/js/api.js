@@ -14,7 +14,7 @@ const STATUS_WORDS = {
   413: 'That file is too large for this server.',
   415: 'That file is not a supported audio format. Use MP3, WAV, OGG/Opus, FLAC, M4A/AAC or WebM.',
   429: 'Too many requests. Wait a moment and try again.',
-  507: 'Your storage quota is full. Delete something first.',
+  507: 'Your storage quota is full, even with your old trash purged. Delete something and empty the trash first.',
 };
 
 /** The words for a failed answer: fixed ones for the statuses people meet, else the server's. */
@@ -129,3 +129,6 @@ export const encodeName = (name) => encodeURIComponent(name);
 
 /** A path (a list of names) as a URL under `prefix`: names encoded one by one, literal slashes between. */
 export const pathUrl = (prefix, names) => `${prefix}/${names.map(encodeName).join('/')}`;
+
+/** `a/b/c` as names. */
+export const parsePath = (text) => text.split('/').filter((name) => name !== '');

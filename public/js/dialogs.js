@@ -36,17 +36,22 @@ export function pickFolder(what, start, exclude) {
   const dialog = $('#move-dialog');
   let where = [...start];
   $('#move-dialog-what').textContent = what;
+  /** Only the latest listing is drawn: a quick Up or Open must not be overwritten by a slower earlier answer. */
+  let shown = 0;
 
   async function show() {
+    const turn = ++shown;
     $('#move-dialog-where').textContent = where.length ? `In ${where.join('/')}` : 'In Home';
     $('#move-dialog-up').disabled = where.length === 0;
     let folders = [];
     try {
       folders = (await api('GET', where.length ? pathUrl('/folders', where) : '/folders')).folders;
     } catch {
+      if (turn !== shown) return;
       where = [];
       return show();
     }
+    if (turn !== shown) return;
     const entries = folders.filter((folder) => !exclude || [...where, folder.name].join('/') !== exclude.join('/'));
     $('#move-dialog-folders').replaceChildren(
       ...entries.map((folder) => {

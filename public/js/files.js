@@ -1,19 +1,58 @@
 import { api, downloadPost, pathUrl, uploadPut } from './api.js';
 import { $, formatBytes, formatDate, fromTemplate, showMessage, withProgress } from './ui.js';
 import { askName, pickFolder } from './dialogs.js';
+import { renderFilePanels } from './file-details.js';
 import { forgetFinishedUploads, interruptedUploads, RESUMABLE_FROM_BYTES, resumableUpload } from './resumable.js';
 
-let shareFormCount = 0;
 const DRAG_TYPE = 'application/x-cloudstash-path';
 const join = (names) => names.join('/');
 
+/** How each column sorts; folders always come first, among themselves by the same rule where it applies. */
+const SORTS = {
+  name: (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  size: (a, b) => (a.size ?? -1) - (b.size ?? -1),
+  modified: (a, b) => Date.parse(a.modified) - Date.parse(b.modified),
+  shared: (a, b) => Number(a.shared) - Number(b.shared),
+};
+
+/** Every file under a dropped entry, with its path relative to the drop (folders walked). */
+async function filesOfEntry(entry, prefix) {
+  if (entry.isFile) {
+    const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
+    return [{ file, names: [...prefix, file.name] }];
+  }
+  const reader = entry.createReader();
+  const children = [];
+  // readEntries answers in batches until it answers an empty one.
+  for (;;) {
+    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) break;
+    children.push(...batch);
+  }
+  const nested = await Promise.all(children.map((child) => filesOfEntry(child, [...prefix, entry.name])));
+  return nested.flat();
+}
+
+async function filesOfDrop(dataTransfer) {
+  const items = [...dataTransfer.items].filter((item) => item.kind === 'file');
+  const entries = items.map((item) => (item.webkitGetAsEntry ? item.webkitGetAsEntry() : null));
+  if (entries.every((entry) => entry)) return (await Promise.all(entries.map((entry) => filesOfEntry(entry, [])))).flat();
+  return [...dataTransfer.files].map((file) => ({ file, names: [file.name] }));
+}
+
 /**
- * "My files": a folder at a time, with breadcrumbs. Files: upload into the folder, versions,
- * download, rename, move (drag onto a folder or "Move to…"), delete, share. Folders: open,
- * create, rename, move, delete. And the files other users shared with this one.
+ * "My files", a file manager: a folder at a time with breadcrumbs, a table sortable by name,
+ * size, date and shared state (folders first), selection with bulk move and delete, upload by
+ * picker or by dropping files and whole folders, and per item a details row: download, rename,
+ * move, delete, and for files versions, shares and public links. And what others shared.
  */
 export function initFiles(session) {
   let cwd = [];
+  let sort = { key: 'name', dir: 1 };
+  let rows = [];
+  const selected = new Set();
+  /** The row whose details are open, by name, kept across reloads of the listing. */
+  let expanded = null;
 
   async function load() {
     const user = session.user;
@@ -22,8 +61,14 @@ export function initFiles(session) {
     if (!user) return;
     try {
       const [listing, incoming] = await Promise.all([api('GET', cwd.length ? pathUrl('/folders', cwd) : '/folders'), api('GET', '/shares/incoming')]);
+      rows = [
+        ...listing.folders.map((folder) => ({ kind: 'folder', name: folder.name, size: null, modified: folder.createdAt, shared: false, folder })),
+        ...listing.files.map((file) => ({ kind: 'file', name: file.name, size: file.size, modified: file.updatedAt, shared: file.shared, file })),
+      ];
+      for (const name of [...selected]) if (!rows.some((row) => row.name === name)) selected.delete(name);
+      if (expanded && !rows.some((row) => row.name === expanded)) expanded = null;
       renderCrumbs();
-      renderListing(listing);
+      renderTable();
       renderShared(incoming);
     } catch (error) {
       if (error.status === 404 && cwd.length > 0) {
@@ -37,6 +82,8 @@ export function initFiles(session) {
 
   function open(path) {
     cwd = path;
+    selected.clear();
+    expanded = null;
     return load();
   }
 
@@ -51,7 +98,7 @@ export function initFiles(session) {
         button.textContent = name;
         if (i === crumbs.length - 1) button.setAttribute('aria-current', 'page');
         button.addEventListener('click', () => open(path));
-        acceptDrops(button, path);
+        acceptMoves(button, path);
         li.append(button);
         return li;
       }),
@@ -59,188 +106,200 @@ export function initFiles(session) {
     $('#upload-target').textContent = cwd.length ? `into ${join(cwd)}` : '';
   }
 
-  function renderListing(listing) {
-    $('#file-list').replaceChildren(...listing.folders.map(renderFolder), ...listing.files.map(renderFile));
-    $('#files-empty').hidden = listing.folders.length + listing.files.length > 0;
+  function sorted() {
+    const compare = SORTS[sort.key];
+    const by = (a, b) => compare(a, b) * sort.dir || SORTS.name(a, b);
+    return [...rows.filter((row) => row.kind === 'folder').sort(by), ...rows.filter((row) => row.kind === 'file').sort(by)];
   }
 
-  /** Drag a row by its path; drop it on a folder row or a breadcrumb to move it there. */
-  function draggable(item, path) {
-    item.addEventListener('dragstart', (event) => {
+  function renderTable() {
+    for (const th of document.querySelectorAll('#file-table th[data-sort]')) {
+      th.setAttribute('aria-sort', th.dataset.sort === sort.key ? (sort.dir > 0 ? 'ascending' : 'descending') : 'none');
+    }
+    $('#file-list').replaceChildren(...sorted().flatMap(renderRow));
+    $('#files-empty').hidden = rows.length > 0;
+    $('#file-table').hidden = rows.length === 0;
+    renderSelection();
+  }
+
+  function renderSelection() {
+    const count = selected.size;
+    $('#bulk-bar').hidden = count === 0;
+    $('#bulk-count').textContent = count === 1 ? '1 item selected' : `${count} items selected`;
+    const all = $('#select-all');
+    all.checked = count > 0 && count === rows.length;
+    all.indeterminate = count > 0 && count < rows.length;
+  }
+
+  function renderRow(row) {
+    const path = [...cwd, row.name];
+    const tr = fromTemplate(row.kind === 'folder' ? 'folder-row' : 'file-row');
+    tr.dataset.name = row.name;
+    const checkbox = $('.select', tr);
+    checkbox.checked = selected.has(row.name);
+    checkbox.setAttribute('aria-label', `Select ${row.name}`);
+    checkbox.addEventListener('change', () => {
+      if (checkbox.checked) selected.add(row.name);
+      else selected.delete(row.name);
+      renderSelection();
+    });
+    const when = formatDate(row.modified);
+    $('.col-modified', tr).textContent = when;
+    $('.col-shared', tr).textContent = row.shared ? 'Shared' : '';
+    if (row.kind === 'folder') {
+      $('.folder-name', tr).textContent = row.name;
+      const openButton = $('.folder-open', tr);
+      openButton.setAttribute('aria-label', `Open folder ${row.name}`);
+      openButton.addEventListener('click', () => open(path));
+      acceptMoves(tr, path);
+    } else {
+      $('.file-name', tr).textContent = row.name;
+      $('.col-size', tr).textContent = formatBytes(row.size);
+      $('.narrow-meta', tr).textContent = `${formatBytes(row.size)} · ${when}${row.shared ? ' · shared' : ''}`;
+    }
+    tr.addEventListener('dragstart', (event) => {
       event.dataTransfer.setData(DRAG_TYPE, JSON.stringify(path));
       event.dataTransfer.effectAllowed = 'move';
     });
+
+    const toggle = $('.details-toggle', tr);
+    toggle.setAttribute('aria-label', `Details of ${row.name}`);
+    const isOpen = expanded === row.name;
+    toggle.setAttribute('aria-expanded', String(isOpen));
+    toggle.textContent = isOpen ? 'Close' : 'Details';
+    toggle.addEventListener('click', () => {
+      expanded = isOpen ? null : row.name;
+      renderTable();
+      if (!isOpen) document.querySelector(`#file-list tr.details .item-rename`)?.focus();
+    });
+    if (!isOpen) return [tr];
+    tr.classList.add('open');
+    const details = fromTemplate('details-row');
+    const panel = $('.details-panel', details);
+    panel.setAttribute('aria-label', `Details of ${row.name}`);
+    panel.append(renderActions(row, path));
+    if (row.kind === 'file') renderFilePanels(panel, row.file, path, load);
+    return [tr, details];
   }
 
-  function acceptDrops(element, folderPath) {
+  function renderActions(row, path) {
+    const actions = fromTemplate('item-actions');
+    if (row.kind === 'file') {
+      const download = $('.file-download', actions);
+      download.hidden = false;
+      download.href = pathUrl('/files', path);
+      download.download = row.name;
+      download.setAttribute('aria-label', `Download ${row.name}`);
+    }
+    const kind = row.kind;
+    const rename = $('.item-rename', actions);
+    rename.setAttribute('aria-label', `Rename ${row.name}`);
+    rename.addEventListener('click', async () => {
+      const newName = await askName({ title: `Rename ${kind}`, label: 'New name', value: row.name, ok: 'Rename' });
+      if (newName && newName !== row.name) {
+        if (await move(path, [...cwd, newName])) expanded = newName;
+        await load();
+      }
+    });
+    const moveButton = $('.item-move', actions);
+    moveButton.setAttribute('aria-label', `Move ${row.name} to another folder`);
+    moveButton.addEventListener('click', async () => {
+      const target = await pickFolder(join(path), cwd, kind === 'folder' ? path : null);
+      if (!target) return;
+      await move(path, [...target, row.name]);
+      await load();
+    });
+    const remove = $('.item-delete', actions);
+    remove.setAttribute('aria-label', `Delete ${kind === 'folder' ? 'folder ' : ''}${row.name}`);
+    remove.addEventListener('click', async () => {
+      if (!window.confirm(kind === 'folder' ? `Move the folder "${row.name}" and everything in it to the trash?` : `Move "${row.name}" to the trash?`)) return;
+      if (await trash(row)) showMessage(`Moved "${row.name}" to the trash.`, 'ok');
+      await load();
+    });
+    return actions;
+  }
+
+  /** Drop a dragged row on a folder row or a breadcrumb to move it there. */
+  function acceptMoves(element, folderPath) {
     element.addEventListener('dragover', (event) => {
       if (!event.dataTransfer.types.includes(DRAG_TYPE)) return;
       event.preventDefault();
+      event.stopPropagation();
       element.classList.add('drop-target');
     });
     element.addEventListener('dragleave', () => element.classList.remove('drop-target'));
-    element.addEventListener('drop', (event) => {
+    element.addEventListener('drop', async (event) => {
       element.classList.remove('drop-target');
       const raw = event.dataTransfer.getData(DRAG_TYPE);
       if (!raw) return;
       event.preventDefault();
+      event.stopPropagation();
       const from = JSON.parse(raw);
       if (join(from) === join(folderPath)) return;
-      move(from, [...folderPath, from[from.length - 1]]);
+      await move(from, [...folderPath, from[from.length - 1]]);
+      await load();
     });
   }
 
-  function renderFolder(folder) {
-    const item = fromTemplate('folder-item');
-    const path = [...cwd, folder.name];
-    item.dataset.name = folder.name;
-    $('.folder-name', item).textContent = folder.name;
-    $('.folder-meta', item).textContent = `folder · created ${formatDate(folder.createdAt)}`;
-    const openButton = $('.folder-open', item);
-    openButton.setAttribute('aria-label', `Open folder ${folder.name}`);
-    openButton.addEventListener('click', () => open(path));
-    wireCommon(item, path, folder.name, 'folder');
-    $('.folder-delete', item).setAttribute('aria-label', `Delete folder ${folder.name}`);
-    $('.folder-delete', item).addEventListener('click', () => deleteFolder(path));
-    draggable(item, path);
-    acceptDrops(item, path);
-    return item;
-  }
-
-  /** Rename and Move to…, the same for files and folders. */
-  function wireCommon(item, path, name, kind) {
-    const rename = $('.item-rename', item);
-    rename.setAttribute('aria-label', `Rename ${name}`);
-    rename.addEventListener('click', async () => {
-      const newName = await askName({ title: `Rename ${kind}`, label: 'New name', value: name, ok: 'Rename' });
-      if (newName && newName !== name) await move(path, [...path.slice(0, -1), newName]);
-    });
-    const moveButton = $('.item-move', item);
-    moveButton.setAttribute('aria-label', `Move ${name} to another folder`);
-    moveButton.addEventListener('click', async () => {
-      const target = await pickFolder(join(path), cwd, kind === 'folder' ? path : null);
-      if (target) await move(path, [...target, name]);
-    });
-  }
-
-  async function move(from, to) {
+  /** One move; says what happened. Resolves to whether it worked. */
+  async function move(from, to, quiet = false) {
     try {
       await api('POST', '/move', { from: join(from), to: join(to) });
-      showMessage(`Moved "${join(from)}" to "${join(to)}".`, 'ok');
+      if (!quiet) showMessage(`Moved "${join(from)}" to "${join(to)}".`, 'ok');
+      return true;
     } catch (error) {
       showMessage(`Could not move "${from[from.length - 1]}": ${error.message}`, 'error');
+      return false;
     }
+  }
+
+  async function trash(row) {
+    const path = [...cwd, row.name];
+    try {
+      await api('DELETE', pathUrl(row.kind === 'folder' ? '/folders' : '/files', path));
+      selected.delete(row.name);
+      return true;
+    } catch (error) {
+      showMessage(`Could not delete "${row.name}": ${error.message}`, 'error');
+      return false;
+    }
+  }
+
+  for (const th of document.querySelectorAll('#file-table th[data-sort]')) {
+    $('button', th).addEventListener('click', () => {
+      const key = th.dataset.sort;
+      sort = { key, dir: sort.key === key ? -sort.dir : 1 };
+      renderTable();
+    });
+  }
+  $('#select-all').addEventListener('change', (event) => {
+    if (event.target.checked) for (const row of rows) selected.add(row.name);
+    else selected.clear();
+    renderTable();
+  });
+  $('#bulk-clear').addEventListener('click', () => {
+    selected.clear();
+    renderTable();
+  });
+  $('#bulk-delete').addEventListener('click', async () => {
+    const chosen = rows.filter((row) => selected.has(row.name));
+    if (!window.confirm(`Move ${chosen.length === 1 ? `"${chosen[0].name}"` : `${chosen.length} items`} to the trash?`)) return;
+    let done = 0;
+    for (const row of chosen) if (await trash(row)) done += 1;
+    if (done === chosen.length) showMessage(done === 1 ? `Moved "${chosen[0].name}" to the trash.` : `Moved ${done} items to the trash.`, 'ok');
     await load();
-  }
-
-  function renderFile(file) {
-    const name = file.name;
-    const path = [...cwd, name];
-    const item = fromTemplate('file-item');
-    item.dataset.name = name;
-    $('.file-name', item).textContent = name;
-    $('.file-meta', item).textContent = `${formatBytes(file.size)} · ${formatDate(file.updatedAt)}${file.shared ? ' · shared' : ''}`;
-    const download = $('.file-download', item);
-    download.href = pathUrl('/files', path);
-    download.download = name;
-    download.setAttribute('aria-label', `Download ${name}`);
-
-    const toggle = $('.file-versions-toggle', item);
-    const versions = $('.versions', item);
-    toggle.addEventListener('click', async () => {
-      const opened = toggle.getAttribute('aria-expanded') === 'true';
-      toggle.setAttribute('aria-expanded', String(!opened));
-      toggle.textContent = opened ? 'Versions' : 'Hide versions';
-      versions.hidden = opened;
-      if (!opened) await renderVersions(path, versions);
-    });
-
-    wireCommon(item, path, name, 'file');
-    $('.file-delete', item).addEventListener('click', () => deleteFile(path));
-
-    const form = $('.share-form', item);
-    const input = $('.share-user', form);
-    shareFormCount += 1;
-    input.id = `share-user-${shareFormCount}`;
-    const label = $('label', form);
-    label.htmlFor = input.id;
-    label.textContent = `Share ${name} with user`;
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      shareFile(path, input.value.trim(), form);
-    });
-    draggable(item, path);
-    return item;
-  }
-
-  async function renderVersions(path, list) {
-    list.replaceChildren();
-    const name = path[path.length - 1];
-    try {
-      const versions = await api('GET', `${pathUrl('/files', path)}/versions`);
-      list.replaceChildren(
-        ...versions.map((version) => {
-          const li = document.createElement('li');
-          const link = document.createElement('a');
-          link.href = `${pathUrl('/files', path)}?version=${version.version}`;
-          link.download = name;
-          link.textContent = `Version ${version.version}`;
-          li.append(link, ` · ${formatBytes(version.size)} · ${formatDate(version.createdAt)}`);
-          return li;
-        }),
-      );
-    } catch (error) {
-      showMessage(`Could not load the versions: ${error.message}`, 'error');
-    }
-  }
-
-  async function deleteFile(path) {
-    const name = path[path.length - 1];
-    if (!window.confirm(`Delete "${name}" and all its versions?`)) return;
-    try {
-      await api('DELETE', pathUrl('/files', path));
-      showMessage(`Deleted "${name}".`, 'ok');
-      await load();
-    } catch (error) {
-      showMessage(error.message, 'error');
-    }
-  }
-
-  async function deleteFolder(path) {
-    const name = path[path.length - 1];
-    if (!window.confirm(`Delete the folder "${name}" and everything in it?`)) return;
-    try {
-      await api('DELETE', pathUrl('/folders', path));
-      showMessage(`Deleted the folder "${name}".`, 'ok');
-      await load();
-    } catch (error) {
-      showMessage(error.message, 'error');
-    }
-  }
-
-  async function shareFile(path, username, form) {
-    const name = path[path.length - 1];
-    if (!username) return showMessage('Type the name of the user to share with.', 'error');
-    const button = $('button', form);
-    button.disabled = true;
-    try {
-      // POST /share takes numeric ids (S4): resolve both names first.
-      const [file, user] = await Promise.all([
-        api('GET', `${pathUrl('/files', path)}/id`),
-        api('GET', pathUrl('/directory/users', [username])).catch((error) => {
-          throw error.status === 404 ? new Error(`There is no user called "${username}".`) : error;
-        }),
-      ]);
-      await api('POST', '/share', { file_id: file.id, user_destination_id: user.id });
-      form.reset();
-      showMessage(`Shared "${name}" with ${user.username}.`, 'ok');
-      await load();
-    } catch (error) {
-      showMessage(`Could not share: ${error.message}`, 'error');
-    } finally {
-      button.disabled = false;
-    }
-  }
+  });
+  $('#bulk-move').addEventListener('click', async () => {
+    const chosen = rows.filter((row) => selected.has(row.name));
+    const folders = chosen.filter((row) => row.kind === 'folder').map((row) => [...cwd, row.name]);
+    const target = await pickFolder(chosen.length === 1 ? join([...cwd, chosen[0].name]) : `${chosen.length} items`, cwd, folders.length === 1 ? folders[0] : null);
+    if (!target) return;
+    let done = 0;
+    for (const row of chosen) if (await move([...cwd, row.name], [...target, row.name], true)) done += 1;
+    selected.clear();
+    if (done === chosen.length) showMessage(`Moved ${done === 1 ? `"${chosen[0].name}"` : `${done} items`} to "${join(target) || 'Home'}".`, 'ok');
+    await load();
+  });
 
   function renderShared(shares) {
     $('#shared-list').replaceChildren(
@@ -263,6 +322,7 @@ export function initFiles(session) {
     $('#shared-empty').hidden = shares.length > 0;
   }
 
+  // Uploads: the picker, the folder picker, or a drop onto the table.
   const form = $('#file-form');
   const controls = { pause: $('#upload-pause'), resume: $('#upload-resume'), state: $('#upload-state') };
   /** The resumable upload running now, for the Pause and Resume buttons. */
@@ -288,17 +348,17 @@ export function initFiles(session) {
     note.textContent = names.length ? `Unfinished: ${names.join(', ')}. Choose the same file again to continue where it stopped.` : '';
   }
 
-  /** One file into the open folder: big ones resumable (tus), small ones one PUT. Resolves to words for the result. */
-  async function uploadOne(file, onProgress) {
-    const path = [...cwd, file.name];
+  /** One file at `names` under the open folder: big ones resumable (tus), small ones one PUT. Resolves to words for the result. */
+  async function uploadOne({ file, names }, onProgress) {
+    const path = [...cwd, ...names];
     if (file.size < RESUMABLE_FROM_BYTES) {
       const result = await uploadPut(pathUrl('/files', path), file, onProgress);
-      return `"${result.name}" (version ${result.version})`;
+      return `"${join(names)}" (version ${result.version})`;
     }
     running = resumableUpload(file, path, { onProgress, onState: showState });
     try {
       await running.done;
-      return `"${file.name}"`;
+      return `"${join(names)}"`;
     } finally {
       running = null;
       showState('done');
@@ -306,32 +366,69 @@ export function initFiles(session) {
     }
   }
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const files = [...$('#file-input').files];
-    if (files.length === 0) return showMessage('Choose one or more files to upload.', 'error');
+  let uploading = false;
+  async function uploadMany(entries) {
+    if (entries.length === 0) return showMessage('Choose one or more files to upload.', 'error');
+    if (uploading) return showMessage('Wait for the upload in progress to finish.', 'error');
+    uploading = true;
     const button = $('#file-submit');
     button.disabled = true;
-    showMessage(files.length === 1 ? `Uploading "${files[0].name}"…` : `Uploading ${files.length} files…`);
-    const total = files.reduce((sum, file) => sum + file.size, 0) || 1;
+    showMessage(entries.length === 1 ? `Uploading "${join(entries[0].names)}"…` : `Uploading ${entries.length} files…`);
+    const total = entries.reduce((sum, entry) => sum + entry.file.size, 0) || 1;
     const stored = [];
     try {
       await withProgress($('#file-progress'), async (progress) => {
         let done = 0;
-        for (const file of files) {
-          stored.push(await uploadOne(file, (fraction) => progress((done + fraction * file.size) / total)));
-          done += file.size;
+        for (const entry of entries) {
+          stored.push(await uploadOne(entry, (fraction) => progress((done + fraction * entry.file.size) / total)));
+          done += entry.file.size;
         }
       });
       form.reset();
-      showMessage(`Uploaded ${stored.join(', ')}.`, 'ok');
+      showMessage(stored.length > 5 ? `Uploaded ${stored.length} files.` : `Uploaded ${stored.join(', ')}.`, 'ok');
     } catch (error) {
-      showMessage(`Upload failed: ${error.message}${stored.length ? ` (uploaded before it: ${stored.join(', ')})` : ''}`, 'error');
+      showMessage(`Upload failed: ${error.message}${stored.length ? ` (uploaded before it: ${stored.length} file${stored.length === 1 ? '' : 's'})` : ''}`, 'error');
     } finally {
+      uploading = false;
       button.disabled = false;
       await load();
     }
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const files = [...$('#file-input').files].map((file) => ({ file, names: [file.name] }));
+    // A folder picker names each file by its path inside the chosen folder.
+    const folder = [...$('#folder-input').files].map((file) => ({ file, names: (file.webkitRelativePath || file.name).split('/') }));
+    uploadMany([...files, ...folder]);
   });
+
+  const zone = $('#drop-zone');
+  const isFileDrag = (event) => event.dataTransfer && [...event.dataTransfer.types].includes('Files');
+  zone.addEventListener('dragover', (event) => {
+    if (!isFileDrag(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    zone.classList.add('dropping');
+    $('#drop-hint').hidden = false;
+  });
+  zone.addEventListener('dragleave', (event) => {
+    if (zone.contains(event.relatedTarget)) return;
+    zone.classList.remove('dropping');
+    $('#drop-hint').hidden = true;
+  });
+  zone.addEventListener('drop', async (event) => {
+    if (!isFileDrag(event)) return;
+    event.preventDefault();
+    zone.classList.remove('dropping');
+    $('#drop-hint').hidden = true;
+    try {
+      await uploadMany(await filesOfDrop(event.dataTransfer));
+    } catch (error) {
+      showMessage(`Could not read what was dropped: ${error.message}`, 'error');
+    }
+  });
+
   showInterrupted();
   session.onChange((user) => {
     if (user) forgetFinishedUploads().then(showInterrupted);
@@ -352,6 +449,8 @@ export function initFiles(session) {
   $('#files-refresh').addEventListener('click', load);
   session.onChange(() => {
     cwd = [];
+    selected.clear();
+    expanded = null;
     if (!$('#view-files').hidden) load();
   });
 

@@ -1,7 +1,9 @@
 import { initAccount as initAccountView } from './account.js';
+import { initAdmin } from './admin.js';
 import { api } from './api.js';
 import { initFiles } from './files.js';
 import { initSounds } from './sounds.js';
+import { initTrash } from './trash.js';
 import { $, showMessage, clearMessage } from './ui.js';
 
 /** Who is logged in: `{id, username, role}` or null. Views re-render when it changes. */
@@ -77,15 +79,22 @@ function initTabs(views) {
     views[name].shown();
   };
   for (const key of Object.keys(views)) $(`#tab-${key}`).addEventListener('click', () => show(key));
+  return show;
 }
 
 async function start() {
   session.onChange(renderWho);
   const sounds = initSounds(session);
   const files = initFiles(session);
+  const trash = initTrash(session);
   const account = initAccountView(session);
+  const admin = initAdmin(session);
   initAccount();
-  initTabs({ sounds, files, account });
+  const show = initTabs({ sounds, files, trash, account, admin });
+  // An admin view left open by a user who logs out (or is no admin) goes back to the sounds.
+  session.onChange((user) => {
+    if (user?.role !== 'admin' && !$('#view-admin').hidden) show('sounds');
+  });
   await readSession();
   await sounds.shown();
 }

@@ -40,8 +40,14 @@ export function initSounds(session) {
     const item = fromTemplate('sound-item');
     item.dataset.id = String(sound.id);
     $('.sound-title', item).textContent = sound.title;
-    $('.sound-meta', item).textContent = `${sound.owner.username} · ${formatDuration(sound.durationSeconds)} · ${formatDate(sound.createdAt)}`;
+    const meta = $('.sound-meta', item);
+    const describe = (seconds) => `${sound.owner.username} · ${formatDuration(seconds)} · ${formatDate(sound.createdAt)}`;
+    meta.textContent = describe(sound.durationSeconds);
     const audio = $('audio', item);
+    // preload="metadata": the player knows the real length, and seeks by ranges, before anyone presses play.
+    audio.addEventListener('loadedmetadata', () => {
+      if (Number.isFinite(audio.duration)) meta.textContent = describe(audio.duration);
+    });
     audio.src = sound.streamUrl;
     audio.setAttribute('aria-label', `Play ${sound.title}`);
     const user = session.user;

@@ -52,3 +52,22 @@ export async function withProgress(bar, task) {
     bar.hidden = true;
   }
 }
+
+/** Copies text to the clipboard and says so; when the browser refuses, says what to do instead. */
+export async function copyText(text, what) {
+  try {
+    await navigator.clipboard.writeText(text);
+    showMessage(`Copied ${what}.`, 'ok');
+  } catch {
+    showMessage(`Could not copy: select the ${what} and copy it yourself.`, 'error');
+  }
+}
+
+let labelCount = 0;
+/** Ties a template's label to its input with a fresh id, and names it. */
+export function labelFor(label, input, text) {
+  labelCount += 1;
+  input.id = `field-${labelCount}`;
+  label.htmlFor = input.id;
+  if (text !== undefined) label.textContent = text;
+}

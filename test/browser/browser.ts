@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
+import { AddressInfo } from 'node:net';
+import { Browser, BrowserContext, chromium, ConsoleMessage, Page } from 'playwright-core';
+import { startTestApp, TestApp } from '../support/test-app';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -71,4 +73,50 @@ export class Steps {
       }
     }
   }
+}
+
+/** A real app and a Chromium for one spec file; pages come with a console watch and a yes to every confirm(). */
+export interface BrowserSuite {
+  t: TestApp;
+  base: string;
+  openPage(viewport?: { width: number; height: number }): Promise<{ page: Page; errors: string[] }>;
+  /** Registers through the page's form and waits until it says who is logged in. */
+  registerInPage(page: Page, username: string, password: string): Promise<void>;
+  loginInPage(page: Page, username: string, password: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startBrowserSuite(overrides: Record<string, string | undefined> = {}): Promise<BrowserSuite> {
+  const t = await startTestApp(overrides);
+  const { port } = (t.app.getHttpServer() as import('node:http').Server).address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  async function fillAndSubmit(page: Page, username: string, password: string, button: string): Promise<void> {
+    await page.goto(`${base}/`);
+    await page.waitForURL(`${base}/app/`);
+    await page.getByLabel('Username', { exact: true }).fill(username);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: button, exact: true }).click();
+    await page.locator('#who-text', { hasText: `Logged in as ${username}` }).waitFor();
+  }
+  return {
+    t,
+    base,
+    async openPage(viewport = { width: 1100, height: 900 }) {
+      const context = await browser.newContext({ acceptDownloads: true, viewport });
+      contexts.push(context);
+      const page = await context.newPage();
+      const errors = watchConsole(page);
+      page.on('dialog', (dialog) => void dialog.accept());
+      return { page, errors };
+    },
+    registerInPage: (page, username, password) => fillAndSubmit(page, username, password, 'Register'),
+    loginInPage: (page, username, password) => fillAndSubmit(page, username, password, 'Log in'),
+    async close() {
+      for (const context of contexts) await context.close();
+      await browser.close();
+      await t.close();
+    },
+  };
 }

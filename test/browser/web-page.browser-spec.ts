@@ -3,12 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AddressInfo } from 'node:net';
-import { Browser, BrowserContext, Page, Route } from 'playwright-core';
+import { Page, Route } from 'playwright-core';
 import { ResumableUploadsRepository } from '../../src/uploads/resumable-uploads.repository';
 import { makeWav } from '../support/audio';
-import { startTestApp, TestApp, uniqueName } from '../support/test-app';
-import { hasChromium, launchChromium, Steps, watchConsole } from './browser';
+import { TestApp, uniqueName } from '../support/test-app';
+import { BrowserSuite, hasChromium, startBrowserSuite, Steps } from './browser';
 import { binaryBody } from '../support/http';
 
 if (!hasChromium) {
@@ -18,41 +17,17 @@ if (!hasChromium) {
 const describeInChromium = hasChromium ? describe : describe.skip;
 
 describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () => {
+  let suite: BrowserSuite;
   let t: TestApp;
-  let browser: Browser;
   let base: string;
-  const contexts: BrowserContext[] = [];
+  const openPage = (): Promise<{ page: Page; errors: string[] }> => suite.openPage();
+  const registerInPage = (page: Page, username: string, password: string): Promise<void> => suite.registerInPage(page, username, password);
 
   beforeAll(async () => {
-    t = await startTestApp();
-    const { port } = (t.app.getHttpServer() as import('node:http').Server).address() as AddressInfo;
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
+    suite = await startBrowserSuite();
+    ({ t, base } = suite);
   });
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await t?.close();
-  });
-
-  async function openPage(): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors = watchConsole(page);
-    // The page asks before deleting; the test says yes.
-    page.on('dialog', (dialog) => void dialog.accept());
-    return { page, errors };
-  }
-
-  async function registerInPage(page: Page, username: string, password: string): Promise<void> {
-    await page.goto(`${base}/`);
-    await page.waitForURL(`${base}/app/`);
-    await page.getByLabel('Username', { exact: true }).fill(username);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Register' }).click();
-    await page.locator('#who-text', { hasText: `Logged in as ${username}` }).waitFor();
-  }
+  afterAll(() => suite?.close());
 
   it('registers, uploads a WAV, plays it, refuses a non-audio file in words, deletes the sound', async () => {
     const { page, errors } = await openPage();
@@ -79,6 +54,31 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
       expect(await item.getByRole('button', { name: 'Delete' }).isVisible()).toBe(true);
     });
 
+    await steps.run('real-duration-and-seek', async () => {
+      // preload="metadata": the player has the real length before anyone presses play.
+      const id = await item.getAttribute('data-id');
+      await page.waitForFunction((soundId) => {
+        const { document } = globalThis as unknown as { document: { querySelector(selector: string): Media | null } };
+        const audio = document.querySelector(`#sound-list li[data-id="${soundId}"] audio`);
+        return audio !== null && Number.isFinite(audio.duration) && audio.duration > 2.9;
+      }, id);
+      expect(await item.locator('audio').evaluate((audio) => (audio as unknown as Media).duration)).toBeCloseTo(3, 1);
+      expect(await item.locator('.sound-meta').textContent()).toContain('0:03');
+      // Seeking asks the server for a range; the player lands where it was sent.
+      const landed = await item.locator('audio').evaluate(
+        (audio) =>
+          new Promise<number>((resolve) => {
+            const media = audio as unknown as Media & { addEventListener(type: string, listener: () => void, options: { once: boolean }): void };
+            media.addEventListener('seeked', () => resolve(media.currentTime), { once: true });
+            media.currentTime = 2;
+          }),
+      );
+      expect(landed).toBeCloseTo(2, 1);
+      await item.locator('audio').evaluate((audio) => {
+        (audio as unknown as Media).currentTime = 0;
+      });
+    });
+
     await steps.run('play', async () => {
       await item.locator('audio').evaluate((audio) => (audio as unknown as Media).play());
       // currentTime advances only while the browser is really decoding and playing the stream.
@@ -103,7 +103,7 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
     });
 
     await steps.run('logout', async () => {
-      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('button', { name: 'Log out', exact: true }).click();
       await page.locator('#who-text', { hasText: 'Not logged in' }).waitFor();
       await expectVisible(page, '#account');
     });
@@ -129,20 +129,22 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
     expect(errors).toEqual([]);
   });
 
-  it('uploads a file, shows its versions, shares it by name; the other user downloads it', async () => {
+  it('uploads a file, restores an old version, shares it by name and ends the share; the other user downloads it', async () => {
     const alice = await openPage();
     const bob = await openPage();
     const steps = new Steps('files', () => [alice.page, bob.page]);
     const aliceName = uniqueName('ali');
     const bobName = uniqueName('bob');
     const content = `shared notes for ${bobName}\n`;
+    const basic = { Authorization: `Basic ${Buffer.from(`${aliceName}:alice-password-1`).toString('base64')}` };
 
     await steps.run('register-both', async () => {
       await registerInPage(alice.page, aliceName, 'alice-password-1');
       await registerInPage(bob.page, bobName, 'bobby-password-1');
     });
 
-    const file = alice.page.locator('#file-list li', { hasText: 'notes.txt' });
+    const row = alice.page.locator('#file-list tr.file', { hasText: 'notes.txt' });
+    const details = alice.page.locator('#file-list tr.details');
     await steps.run('upload-twice', async () => {
       await alice.page.getByRole('button', { name: 'My files' }).click();
       for (const version of [1, 2]) {
@@ -150,22 +152,27 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
         await alice.page.getByRole('button', { name: 'Upload files' }).click();
         await alice.page.locator('#message', { hasText: `"notes.txt" (version ${version})` }).waitFor();
       }
-      await file.waitFor();
+      await row.waitFor();
     });
 
-    await steps.run('versions', async () => {
-      await file.getByRole('button', { name: 'Versions' }).click();
-      await file.locator('.versions li', { hasText: 'Version 1' }).waitFor();
-      expect(await file.locator('.versions li').count()).toBe(2);
+    await steps.run('versions-and-restore', async () => {
+      await row.getByRole('button', { name: 'Details of notes.txt' }).click();
+      await details.locator('.versions li', { hasText: 'Version 1' }).waitFor();
+      expect(await details.locator('.versions li').count()).toBe(2);
+      await details.getByRole('button', { name: 'Restore version 1 of notes.txt' }).click();
+      await alice.page.locator('#message', { hasText: 'Restored version 1 of "notes.txt" as version 3' }).waitFor();
+      expect((await t.http.get('/files/notes.txt').set(basic).expect(200)).text).toBe(`${content}v1`);
+      await details.locator('.versions li', { hasText: 'Version 3' }).waitFor();
     });
 
     await steps.run('share', async () => {
-      await file.getByLabel('Share notes.txt with user').fill('nosuchuser1');
-      await file.getByRole('button', { name: 'Share' }).click();
+      await details.getByLabel('Share notes.txt with user').fill('nosuchuser1');
+      await details.getByRole('button', { name: 'Share', exact: true }).click();
       await alice.page.locator('#message', { hasText: 'There is no user called "nosuchuser1"' }).waitFor();
-      await file.getByLabel('Share notes.txt with user').fill(bobName);
-      await file.getByRole('button', { name: 'Share' }).click();
+      await details.getByLabel('Share notes.txt with user').fill(bobName);
+      await details.getByRole('button', { name: 'Share', exact: true }).click();
       await alice.page.locator('#message', { hasText: `Shared "notes.txt" with ${bobName}` }).waitFor();
+      await details.locator('.shares li', { hasText: bobName }).waitFor();
     });
 
     await steps.run('download-shared', async () => {
@@ -175,15 +182,23 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
       expect(await shared.textContent()).toContain(`from ${aliceName}`);
       const [download] = await Promise.all([bob.page.waitForEvent('download'), shared.getByRole('button', { name: 'Download' }).click()]);
       expect(download.suggestedFilename()).toBe('notes.txt');
-      expect(await readFile((await download.path()), 'utf8')).toBe(`${content}v2`);
+      expect(await readFile((await download.path()), 'utf8')).toBe(`${content}v1`);
+    });
+
+    await steps.run('end-share', async () => {
+      await details.getByRole('button', { name: `Stop sharing notes.txt with ${bobName}` }).click();
+      await alice.page.locator('#message', { hasText: `"notes.txt" is no longer shared with ${bobName}` }).waitFor();
+      await details.locator('.shares-none').waitFor();
+      const bobToken = (await t.http.post('/login').send({ username: bobName, password: 'bobby-password-1' }).expect(200)).body.token as string;
+      expect((await t.http.get('/shares/incoming').set('Authorization', `Bearer ${bobToken}`).expect(200)).body).toEqual([]);
     });
 
     await steps.run('download-own-and-delete', async () => {
-      const [download] = await Promise.all([alice.page.waitForEvent('download'), file.getByRole('link', { name: 'Download notes.txt' }).click()]);
-      expect(await readFile((await download.path()), 'utf8')).toBe(`${content}v2`);
-      await file.getByRole('button', { name: 'Delete' }).click();
-      await alice.page.locator('#message', { hasText: 'Deleted "notes.txt"' }).waitFor();
-      await file.waitFor({ state: 'detached' });
+      const [download] = await Promise.all([alice.page.waitForEvent('download'), details.getByRole('link', { name: 'Download notes.txt' }).click()]);
+      expect(await readFile((await download.path()), 'utf8')).toBe(`${content}v1`);
+      await details.getByRole('button', { name: 'Delete notes.txt' }).click();
+      await alice.page.locator('#message', { hasText: 'Moved "notes.txt" to the trash' }).waitFor();
+      await row.waitFor({ state: 'detached' });
     });
 
     expect(alice.errors).toEqual([]);
@@ -197,6 +212,11 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
     const password = 'folder-password-1';
     const basic = { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
     const list = page.locator('#file-list');
+    /** Opens the item's details row unless it is open already (it stays open across a rename). */
+    async function openDetails(name: string): Promise<void> {
+      const toggle = list.getByRole('button', { name: `Details of ${name}` });
+      if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+    }
 
     await steps.run('register', async () => {
       await registerInPage(page, username, password);
@@ -220,12 +240,13 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
       await page.getByLabel('Files to upload').setInputFiles({ name: 'plan.txt', mimeType: 'text/plain', buffer: Buffer.from('the plan') });
       await page.getByRole('button', { name: 'Upload files' }).click();
       await page.locator('#message', { hasText: '"plan.txt" (version 1)' }).waitFor();
-      await list.locator('li', { hasText: 'plan.txt' }).waitFor();
+      await list.locator('tr', { hasText: 'plan.txt' }).waitFor();
       const res = await t.http.get('/files/Projects/plan.txt').set(basic).expect(200);
       expect(res.text).toBe('the plan');
     });
 
     await steps.run('move-with-dialog', async () => {
+      await openDetails('plan.txt');
       await list.getByRole('button', { name: 'Move plan.txt to another folder' }).click();
       const dialog = page.locator('#move-dialog');
       await dialog.getByRole('button', { name: 'Up' }).click();
@@ -238,6 +259,7 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
 
     await steps.run('rename-folder', async () => {
       await page.locator('#breadcrumbs').getByRole('button', { name: 'Home' }).click();
+      await openDetails('Archive');
       await list.getByRole('button', { name: 'Rename Archive' }).click();
       await page.getByLabel('New name').fill('Old stuff');
       await page.getByRole('button', { name: 'Rename', exact: true }).click();
@@ -246,14 +268,15 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
     });
 
     await steps.run('drag-onto-folder', async () => {
-      await list.locator('li.folder', { hasText: 'Projects' }).dragTo(list.locator('li.folder', { hasText: 'Old stuff' }));
+      await list.locator('tr.folder', { hasText: 'Projects' }).dragTo(list.locator('tr.folder', { hasText: 'Old stuff' }));
       await page.locator('#message', { hasText: 'Moved "Projects" to "Old stuff/Projects"' }).waitFor();
       await t.http.get('/folders/Old%20stuff/Projects').set(basic).expect(200);
     });
 
     await steps.run('delete-folder', async () => {
+      await openDetails('Old stuff');
       await list.getByRole('button', { name: 'Delete folder Old stuff' }).click();
-      await page.locator('#message', { hasText: 'Deleted the folder "Old stuff"' }).waitFor();
+      await page.locator('#message', { hasText: 'Moved "Old stuff" to the trash' }).waitFor();
       await page.locator('#files-empty').waitFor();
       await t.http.get('/folders/Old%20stuff').set(basic).expect(404);
     });
@@ -437,6 +460,7 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
 /** The part of HTMLMediaElement the test uses (this tsconfig has no DOM types). */
 interface Media {
   currentTime: number;
+  duration: number;
   play(): Promise<void>;
   pause(): void;
 }
