@@ -114,7 +114,10 @@ export function initFiles(session) {
 
   function renderTable() {
     for (const th of document.querySelectorAll('#file-table th[data-sort]')) {
-      th.setAttribute('aria-sort', th.dataset.sort === sort.key ? (sort.dir > 0 ? 'ascending' : 'descending') : 'none');
+      const order = th.dataset.sort === sort.key ? (sort.dir > 0 ? 'ascending' : 'descending') : 'none';
+      th.setAttribute('aria-sort', order);
+      // The arrow is for the eye; screen readers hear aria-sort.
+      $('.arrow', th).textContent = { ascending: '▲', descending: '▼', none: '' }[order];
     }
     $('#file-list').replaceChildren(...sorted().flatMap(renderRow));
     $('#files-empty').hidden = rows.length > 0;

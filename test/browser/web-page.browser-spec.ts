@@ -453,6 +453,18 @@ describeInChromium('web page in headless Chromium (CONTRACT §3 Web page)', () =
       await t.http.propfind('/dav/').set(basic).set('Depth', '0').expect(401);
     });
 
+    await steps.run('end-other-sessions', async () => {
+      const other = (await t.http.post('/login').set('User-Agent', 'rclone/v1.60').send({ username, password: 'account-password-1' }).expect(200)).body.token as string;
+      await page.getByRole('button', { name: 'Sounds' }).click();
+      await page.getByRole('button', { name: 'Account' }).click();
+      await page.locator('#session-list li', { hasText: 'rclone' }).waitFor();
+      await page.getByRole('button', { name: 'Log out everywhere else' }).click();
+      await page.locator('#message', { hasText: 'Logged out everywhere else' }).waitFor();
+      await page.locator('#session-list li', { hasText: 'rclone' }).waitFor({ state: 'detached' });
+      await t.http.get(`/user/${username}`).set('Authorization', `Bearer ${other}`).expect(401);
+      await page.locator('#who-text', { hasText: `Logged in as ${username}` }).waitFor();
+    });
+
     expect(errors).toEqual([]);
   });
 });
