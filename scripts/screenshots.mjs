@@ -1,5 +1,5 @@
 // `npm run screenshots`: every view of the web page at desktop (1280 px) and phone (390 px)
-// width, written to screenshots/ for people to look at. It starts the built server on a free
+// width, written to screenshots/ (or SCREENSHOTS_DIR) for people to look at. It starts the built server on a free
 // port with its own SQLite database and data folder, fills it with a few users, files, a sound,
 // links and trash through the API, then drives Debian's Chromium through each view.
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import { freePort, log, processes } from '../bench/support.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const OUT = join(ROOT, 'screenshots');
+const OUT = process.env.SCREENSHOTS_DIR || join(ROOT, 'screenshots');
 const ADMIN = { username: 'admin', password: 'admin-password-1' };
 const WIDTHS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
 
