@@ -159,14 +159,15 @@ export class FilesRepository {
       .execute();
   }
 
-  /** Number of files and bytes of all their versions, per owner (absent owners store nothing). */
+  /** Number of files outside the trash, and bytes of all versions (trash included), per owner (absent owners store nothing). */
   async usageOf(ownerIds: number[]): Promise<OwnerUsage[]> {
     if (ownerIds.length === 0) return [];
     const rows = await this.files
       .createQueryBuilder('f')
       .innerJoin(FileVersion, 'v', 'v.file_id = f.id')
       .select('f.owner_id', 'ownerId')
-      .addSelect('COUNT(DISTINCT f.id)', 'fileCount')
+      // Files in the trash still hold bytes (the quota counts them), but are no longer files to list.
+      .addSelect('COUNT(DISTINCT CASE WHEN f.trash_id IS NULL THEN f.id END)', 'fileCount')
       .addSelect('SUM(v.size)', 'bytesStored')
       .where('f.owner_id IN (:...ownerIds)', { ownerIds })
       .groupBy('f.owner_id')
