@@ -44,7 +44,7 @@ export function initAdmin(session) {
     const tr = fromTemplate('admin-row');
     tr.dataset.username = user.username;
     $('.user-name', tr).textContent = user.username;
-    $('.user-role', tr).textContent = user.role === 'admin' ? 'admin' : '';
+    $('.user-role', tr).textContent = user.startupAdmin ? 'start-up admin' : user.role === 'admin' ? 'admin' : '';
     const quota = user.storageQuota === null ? '(no quota)' : `of ${formatBytes(user.storageQuota)}`;
     const storage = `${formatBytes(user.bytesStored)} ${quota} · ${user.fileCount} file${user.fileCount === 1 ? '' : 's'}`;
     $('.user-storage', tr).textContent = storage;
@@ -99,6 +99,12 @@ export function initAdmin(session) {
     const unblock = $('.user-unblock', panel);
     block.hidden = user.blockLogin;
     unblock.hidden = !user.blockLogin;
+    // The server refuses these for the start-up admin; the page says so instead of offering them.
+    $('.startup-note', panel).hidden = !user.startupAdmin;
+    role.disabled = user.startupAdmin;
+    block.disabled = user.startupAdmin;
+    reason.disabled = user.startupAdmin;
+    $('.user-delete', panel).disabled = user.startupAdmin;
     block.addEventListener('click', () => change(user, { blockLogin: true, blockLoginReason: reason.value.trim() || null }, `Blocked ${user.username}; their sessions are ended.`));
     unblock.addEventListener('click', () => change(user, { blockLogin: false, blockLoginReason: null }, `Unblocked ${user.username}.`));
     $('.user-force', panel).addEventListener('click', () => change(user, { changePasswordOnFirstLogin: true }, `${user.username} must change their password at the next login.`));

@@ -18,7 +18,7 @@ export class AdminService {
   async list(query: ListUsersQuery): Promise<AdminUserPage> {
     const [users, total] = await this.users.page(query.offset, query.limit, query.q);
     const usage = await this.usage.usageOf(users.map((u) => u.id));
-    const items = users.map((user) => ({ ...toUserView(user), fileCount: 0, bytesStored: 0, ...usage.get(user.id) }));
+    const items = users.map((user) => ({ ...toUserView(user), fileCount: 0, bytesStored: 0, ...usage.get(user.id), startupAdmin: this.users.isStartupAdmin(user) }));
     return { items, total };
   }
 

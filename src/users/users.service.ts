@@ -62,8 +62,13 @@ export class UsersService {
    * CONTRACT §11: the start-up admin and the last admin who can sign in are never deleted,
    * demoted or blocked, by anyone (409), so that the server always keeps an administrator.
    */
+  /** The admin named by ADMIN_USERNAME, whom nobody may delete, demote or block. */
+  isStartupAdmin(user: Pick<User, 'username'>): boolean {
+    return user.username === this.config.admin?.username;
+  }
+
   async assertMayLoseAdmin(user: User): Promise<void> {
-    if (user.username === this.config.admin?.username) {
+    if (this.isStartupAdmin(user)) {
       throw new ConflictException({ error: USER_MESSAGES.startupAdminProtected(user.username) });
     }
     if (user.role === 'admin' && !user.blockLogin && (await this.users.countActiveAdmins()) <= 1) {

@@ -299,9 +299,14 @@ describeInChromium('file manager, links, trash and admin console in headless Chr
       await page.getByLabel('Search users by name').fill(ADMIN.username);
       await page.getByRole('button', { name: 'Search', exact: true }).click();
       await list.getByRole('button', { name: `Manage ${ADMIN.username}` }).click();
-      await panel.getByRole('button', { name: 'Delete user' }).click();
-      await page.locator('#message', { hasText: 'start-up admin' }).waitFor();
-      expect(await page.locator('#message').getAttribute('class')).toContain('error');
+      await panel.locator('.startup-note', { hasText: 'cannot be deleted, demoted or blocked' }).waitFor();
+      expect(await panel.getByRole('button', { name: 'Delete user' }).isDisabled()).toBe(true);
+      expect(await panel.getByRole('button', { name: 'Block', exact: true }).isDisabled()).toBe(true);
+      expect(await panel.getByLabel(`Role of ${ADMIN.username}`).isDisabled()).toBe(true);
+      // Its quota can still be set.
+      await panel.getByLabel(`Quota of ${ADMIN.username} in MB (empty: unlimited)`).fill('100');
+      await panel.getByRole('button', { name: 'Save role and quota' }).click();
+      await page.locator('#message', { hasText: `Saved ${ADMIN.username}'s role and quota` }).waitFor();
     });
 
     expect(errors).toEqual([]);

@@ -46,13 +46,15 @@ describe('Admin', () => {
   });
 
   describe('GET /admin/users', () => {
-    it('answers 200 {items: [user view + fileCount, bytesStored], total}', async () => {
+    it('answers 200 {items: [user view + fileCount, bytesStored, startupAdmin], total}', async () => {
       const alice = await newUser(t.http);
       const res = await t.http.get('/admin/users').query({ limit: 200 }).set(admin.auth).expect(200);
       expect(res.body).toEqual({ items: expect.any(Array), total: expect.any(Number) });
       const item = res.body.items.find((u: AdminUserItem) => u.username === alice.username);
-      expect(item).toMatchObject({ id: alice.id, username: alice.username, role: 'user', fileCount: 0, bytesStored: 0, data: {} });
+      expect(item).toMatchObject({ id: alice.id, username: alice.username, role: 'user', fileCount: 0, bytesStored: 0, data: {}, startupAdmin: false });
       expect(item).toHaveProperty('blockLogin', false);
+      // The start-up admin is marked, so that a console can say it is protected before anyone tries.
+      expect(res.body.items.find((u: AdminUserItem) => u.username === admin.username)).toMatchObject({ role: 'admin', startupAdmin: true });
       expect(item).toHaveProperty('createdAt');
       expect(JSON.stringify(res.body)).not.toMatch(/passwordHash|password_hash|"password"|\$argon2/i);
     });

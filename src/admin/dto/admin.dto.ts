@@ -19,6 +19,7 @@ export class ListUsersQuery {
 export class AdminUserView extends UserView {
   @ApiProperty() fileCount!: number;
   @ApiProperty() bytesStored!: number;
+  @ApiProperty({ description: 'the start-up admin (ADMIN_USERNAME): cannot be deleted, demoted or blocked' }) startupAdmin!: boolean;
 }
 
 export class AdminUserPage {

@@ -264,12 +264,13 @@ export class FileTreeService {
    */
   async restoreNode(ownerId: number, item: TrashItem, to: TreePath): Promise<void> {
     if (to.length === 0) throw new TreeConflictError('exists');
-    const parentId = await this.prepareParent(ownerId, to, { createParents: true });
-    const name = to[to.length - 1];
-    if ((await this.childOf(ownerId, parentId, to)) || (await this.files.findInFolder(ownerId, parentId, name))) throw new TreeConflictError('exists');
+    // Claimed first, so that a purge running now cannot remove it under the restore; put back on any failure.
     if (!(await this.trash.claim(item.id))) throw new NotFoundException({ error: TRASH_MESSAGES.notFound });
     const ref: NodeRef = { kind: item.nodeType, id: item.nodeId };
     try {
+      const parentId = await this.prepareParent(ownerId, to, { createParents: true });
+      const name = to[to.length - 1];
+      if ((await this.childOf(ownerId, parentId, to)) || (await this.files.findInFolder(ownerId, parentId, name))) throw new TreeConflictError('exists');
       if (item.nodeType === 'file') await this.files.moveTo(item.nodeId, parentId, name);
       else await this.folders.moveTo(item.nodeId, parentId, name);
     } catch (error) {
