@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { FilesRepository } from '../../src/files/files.repository';
 import { TrashService } from '../../src/files/trash/trash.service';
 import { loginAdmin, LoggedInUser, newUser } from '../support/users';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -67,6 +68,25 @@ describe('trash', () => {
     await t.http.post(`/trash/${item!.id}/restore`).set(alice.auth).send({ to: 'archive/2020/proj' }).expect(200);
     expect((await t.http.get('/files/archive/2020/proj/src/main.ts').set(alice.auth).expect(200)).text).toBe('main');
     expect((await t.http.get('/files/archive/2020/proj/README').set(alice.auth).expect(200)).text).toBe('readme');
+  });
+
+  it('a restore that loses its place to a concurrent upload answers 409 and leaves the item in the trash', async () => {
+    await put(alice, 'race.txt', 'in the trash').expect(201);
+    await t.http.delete('/files/race.txt').set(alice.auth).expect(204);
+    const item = (await trashOf(alice)).find((i) => i.path === 'race.txt')!;
+    // The upload lands between the restore's check and its move.
+    const files = t.app.get(FilesRepository);
+    const moveTo = files.moveTo.bind(files);
+    jest.spyOn(files, 'moveTo').mockImplementationOnce(async (id, folderId, name) => {
+      await put(alice, 'race.txt', 'won the race').expect(201);
+      return moveTo(id, folderId, name);
+    });
+    await t.http.post(`/trash/${item.id}/restore`).set(alice.auth).send({}).expect(409);
+    expect((await t.http.get('/files/race.txt').set(alice.auth).expect(200)).text).toBe('won the race');
+    const back = (await trashOf(alice)).find((i) => i.path === 'race.txt')!;
+    expect(back).toMatchObject({ type: 'file', size: 12 });
+    await t.http.post(`/trash/${back.id}/restore`).set(alice.auth).send({ to: 'race (2).txt' }).expect(200);
+    expect((await t.http.get('/files/race%20(2).txt').set(alice.auth).expect(200)).text).toBe('in the trash');
   });
 
   it('WebDAV DELETE and an overwriting MOVE put things in the trash too', async () => {

@@ -264,17 +264,22 @@ export class FileTreeService {
    */
   async restoreNode(ownerId: number, item: TrashItem, to: TreePath): Promise<void> {
     if (to.length === 0) throw new TreeConflictError('exists');
-    // Claimed first, so that a purge running now cannot remove it under the restore; put back on any failure.
+    const name = to[to.length - 1];
+    // A taken place is refused before the item is touched; a missing parent means nothing is there.
+    const knownParent = await this.findFolderId(ownerId, parentOf(to));
+    if (knownParent !== null && ((await this.childOf(ownerId, knownParent, to)) || (await this.files.findInFolder(ownerId, knownParent, name)))) {
+      throw new TreeConflictError('exists');
+    }
+    // Claimed before any folder is made, so that a purge running now cannot remove it under the restore.
     if (!(await this.trash.claim(item.id))) throw new NotFoundException({ error: TRASH_MESSAGES.notFound });
     const ref: NodeRef = { kind: item.nodeType, id: item.nodeId };
     try {
       const parentId = await this.prepareParent(ownerId, to, { createParents: true });
-      const name = to[to.length - 1];
-      if ((await this.childOf(ownerId, parentId, to)) || (await this.files.findInFolder(ownerId, parentId, name))) throw new TreeConflictError('exists');
       if (item.nodeType === 'file') await this.files.moveTo(item.nodeId, parentId, name);
       else await this.folders.moveTo(item.nodeId, parentId, name);
     } catch (error) {
-      await this.trash.reinsert(item);
+      // Something took the place (or a parent became a file) since the check: back to the trash.
+      await this.trash.putBack(item);
       if (isUniqueViolation(error)) throw new TreeConflictError('exists');
       throw error;
     }

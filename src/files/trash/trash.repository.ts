@@ -12,9 +12,13 @@ export class TrashRepository {
     return insertRow(this.items, item);
   }
 
-  /** Puts a claimed item back as it was (a restore that could not finish). */
-  async reinsert(item: TrashItem): Promise<void> {
-    await this.items.insert({ ...item });
+  /**
+   * Puts a claimed item back (a restore that lost a race for its place). It gets a new id: the
+   * databases do not all keep an id given for a generated column (PostgreSQL through TypeORM does not).
+   */
+  async putBack(item: TrashItem): Promise<TrashItem> {
+    const { id: _old, ...rest } = item;
+    return insertRow(this.items, rest);
   }
 
   /** Newest first, as a trash is read. */
