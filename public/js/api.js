@@ -129,6 +129,3 @@ export const encodeName = (name) => encodeURIComponent(name);
 
 /** A path (a list of names) as a URL under `prefix`: names encoded one by one, literal slashes between. */
 export const pathUrl = (prefix, names) => `${prefix}/${names.map(encodeName).join('/')}`;
-
-/** `a/b/c` as names. */
-export const parsePath = (text) => text.split('/').filter((name) => name !== '');

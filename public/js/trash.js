@@ -1,4 +1,4 @@
-import { api, parsePath } from './api.js';
+import { api } from './api.js';
 import { $, formatBytes, formatDate, showMessage } from './ui.js';
 import { askName } from './dialogs.js';
 
@@ -72,8 +72,8 @@ export function initTrash(session) {
     } catch (error) {
       if (error.status !== 409) return showMessage(`Could not restore: ${error.message}`, 'error');
       // Its place is taken: offer another path.
-      const names = parsePath(to ?? item.path);
-      const other = await askName({ title: `"${names.join('/')}" is taken`, label: 'Restore as (a path, folders joined by /)', value: `${names.join('/')} (restored)`, ok: 'Restore' });
+      const taken = to ?? item.path;
+      const other = await askName({ title: `"${taken}" is taken`, label: 'Restore as (a path, folders joined by /)', value: `${taken} (restored)`, ok: 'Restore' });
       if (other) return restore(item, other);
       showMessage(`"${item.path}" stays in the trash: something else is at that path now.`, 'error');
     }

@@ -79,7 +79,7 @@ export class FilesRepository {
   }
 
   /** The owner's file by id, in the tree or in the trash. */
-  findById(ownerId: number, id: number): Promise<StoredFile | null> {
+  findInTreeOrTrash(ownerId: number, id: number): Promise<StoredFile | null> {
     return this.files.findOneBy({ ownerId, id });
   }
 

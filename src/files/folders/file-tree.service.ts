@@ -235,7 +235,7 @@ export class FileTreeService {
   async trashNode(ownerId: number, node: TreeNode): Promise<TrashItem> {
     if (node.kind === 'folder' && node.id === ROOT_FOLDER_ID) throw new BadRequestException({ error: FOLDER_MESSAGES.rootIsNotDeletable });
     const ref: NodeRef = node.kind === 'file' ? { kind: 'file', id: node.file.id } : { kind: 'folder', id: node.id };
-    const contents = await this.remover.contentsOf(ownerId, ref);
+    const contents = node.kind === 'file' ? { folderIds: [], files: [node.file] } : await this.remover.contentsOf(ownerId, ref);
     const item = await this.trash.insert({
       ownerId,
       nodeType: ref.kind,

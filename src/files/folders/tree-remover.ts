@@ -35,11 +35,15 @@ export class TreeRemover {
 
   async contentsOf(ownerId: number, node: NodeRef): Promise<NodeContents> {
     if (node.kind === 'file') {
-      const file = await this.files.findById(ownerId, node.id);
+      const file = await this.files.findInTreeOrTrash(ownerId, node.id);
       return { folderIds: [], files: file ? [file] : [] };
     }
-    const folderIds = (await this.folders.subtree(ownerId, node.id)).map((folder) => folder.id);
+    const folderIds = await this.subtreeIds(ownerId, node.id);
     return { folderIds, files: await this.files.listInFolders(ownerId, folderIds) };
+  }
+
+  private async subtreeIds(ownerId: number, folderId: number): Promise<number[]> {
+    return (await this.folders.subtree(ownerId, folderId)).map((folder) => folder.id);
   }
 
   /** Bytes of every version under the node: what it counts toward the quota. */
@@ -54,11 +58,10 @@ export class TreeRemover {
    * rows, then bytes, so that a reader never finds a version whose bytes are gone.
    */
   async remove(ownerId: number, node: NodeRef): Promise<void> {
-    const contents = await this.contentsOf(ownerId, node);
-    await this.folders.deleteByIds(contents.folderIds);
-    const folderIds = contents.folderIds;
-    // Listed again after the folders went: a file that committed into one meanwhile goes too.
-    const files = node.kind === 'folder' ? await this.files.listInFolders(ownerId, folderIds) : contents.files;
+    const folderIds = node.kind === 'folder' ? await this.subtreeIds(ownerId, node.id) : [];
+    await this.folders.deleteByIds(folderIds);
+    // Listed after the folders went: a file that committed into one meanwhile goes too.
+    const files = node.kind === 'folder' ? await this.files.listInFolders(ownerId, folderIds) : (await this.contentsOf(ownerId, node)).files;
     const fileIds = files.map((file) => file.id);
     const versions = await this.versions.listOfFiles(fileIds);
     await this.versions.deleteByIds(versions.map((version) => version.id));
