@@ -159,6 +159,16 @@ describe('public links', () => {
     }
     await t.http.post('/links').set(alice.auth).send({ path: 'nothing-here.txt' }).expect(404);
     await t.http.post('/links').send({ path: 'ttl.txt' }).expect(403);
+    await t.http.get('/links').expect(403);
+    await t.http.patch(`/links/${plain.id}`).send({ maxDownloads: 5 }).expect(403);
+    await t.http.delete(`/links/${plain.id}`).expect(403);
+    await t.http.post('/links').set(alice.auth).send({ path: 'ttl.txt', password: 'p'.repeat(1025) }).expect(400);
+    for (const body of [{ maxDownloads: 0 }, { expiresAt: '2001-01-01T00:00:00Z' }, { expiresAt: 'soon' }, { password: '' }, { maxDownloads: 'many' }]) {
+      const res = await t.http.patch(`/links/${plain.id}`).set(alice.auth).send(body).expect(400);
+      expect(res.body.error).toEqual(expect.any(String));
+    }
+    // A password POSTed without one is bad input, not a wrong guess.
+    expect((await t.http.post(plain.url).send({}).expect(400)).body.error).toEqual(expect.any(String));
     // Another user's link is not theirs to see, change or revoke.
     expect(((await t.http.get('/links').set(bob.auth).expect(200)).body as unknown[]).length).toBe(0);
     await t.http.patch(`/links/${plain.id}`).set(bob.auth).send({ maxDownloads: 5 }).expect(404);

@@ -117,6 +117,10 @@ describe('trash', () => {
     await t.http.post(`/trash/${a.id}/restore`).set(bob.auth).send({}).expect(404);
     await t.http.delete('/trash/nope').set(carol.auth).expect(404);
     await t.http.post(`/trash/${a.id}/restore`).set(carol.auth).send({ to: '../x' }).expect(400);
+    await t.http.post(`/trash/${a.id}/restore`).set(carol.auth).send({ to: 42 }).expect(400);
+    await t.http.post(`/trash/${a.id}/restore`).set(carol.auth).send({ to: 'x'.repeat(5000) }).expect(400);
+    await t.http.post(`/trash/${a.id}/restore`).send({}).expect(403);
+    await t.http.delete('/trash').expect(403);
     await t.http.delete(`/trash/${a.id}`).set(carol.auth).expect(204);
     await t.http.delete(`/trash/${a.id}`).set(carol.auth).expect(404);
     expect((await trashOf(carol)).map((i) => i.path)).toEqual(['b']);
