@@ -1,12 +1,14 @@
 import { createHash, Hash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, get, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { startS3rver, TestS3 } from '../../test/support/s3';
-import { BlobNotFoundError, BlobStore, BlobTooLargeError } from './blob-store';
+import { DependencyUnavailableError } from '../availability/dependency-errors';
+import { BlobNotFoundError, BlobStore, BlobTooLargeError, StorageFullError } from './blob-store';
 import { LocalBlobStore } from './local-blob-store';
 import { createS3Client, S3BlobStore } from './s3-blob-store';
 import { writesThroughToSocket } from './socket-sender';
@@ -70,13 +72,18 @@ function sourceOf(data: Buffer, slice = 100_003): Readable {
 }
 
 /** Sends `bytes` bytes, then fails the way a cut connection does. */
-function failingSource(bytes: number): Readable {
+function failingSource(bytes: number, error = new Error('connection cut')): Readable {
   return Readable.from(
     (async function* () {
       for (let sent = 0; sent < bytes; sent += 65_536) yield randomBytes(Math.min(65_536, bytes - sent));
-      throw new Error('connection cut');
+      throw error;
     })(),
   );
+}
+
+/** An error with a network code, as Node gives a socket's: says nothing about the store when it is not the store's. */
+function networkError(code: string, message = code): Error {
+  return Object.assign(new Error(message), { code });
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -112,7 +119,7 @@ function fetchBytes(url: string): Promise<{ status: number; body: Buffer }> {
 
 async function allKeys(store: BlobStore): Promise<string[]> {
   const keys: string[] = [];
-  for await (const key of store.keys()) keys.push(key);
+  for await (const { key } of store.list()) keys.push(key);
   return keys.sort();
 }
 
@@ -302,6 +309,16 @@ describe.each([
     await expect(store.read(key)).rejects.toBeInstanceOf(BlobNotFoundError);
   });
 
+  it("a source that fails with a network code is the client's failure, not the store's: its own error, untranslated", async () => {
+    const key = store.newKey();
+    const reset = networkError('ECONNRESET', 'aborted');
+    const write = store.write(key, failingSource(10 * 1024 * 1024, reset));
+    await expect(write).rejects.toBe(reset);
+    await expect(write).rejects.not.toBeInstanceOf(DependencyUnavailableError);
+    expect(await store.stat(key)).toBeNull();
+    expect(driver.leftovers()).toEqual([]);
+  });
+
   it('a source destroyed midway (client abort) leaves nothing', async () => {
     const key = store.newKey();
     const source = new Readable({ read() {} });
@@ -382,6 +399,44 @@ describe.each([
       expect(sha256(await readAll(await store.read(key)))).toBe(sha256(data));
     });
 
+    it("an error of record (the caller's database) reaches the caller as it was, network code and all", async () => {
+      const key = store.newKey();
+      const state = await store.startResumable(key, 'application/octet-stream');
+      const refused = networkError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:3306');
+      const append = store.appendResumable(key, state, sourceOf(randomBytes(1000)), {
+        offset: 0,
+        durable: 0,
+        length: 2000,
+        record: () => Promise.reject(refused),
+      });
+      await expect(append).rejects.toBe(refused);
+      await store.abortResumable(key, state);
+    });
+
+    it('sweepResumables removes what a given-up upload left, unless it is in use or recent', async () => {
+      const key = store.newKey();
+      const r = recorder();
+      r.state = await store.startResumable(key, 'application/octet-stream');
+      // Few bytes: on S3 they become a tail object, on disk the file in `.uploads/`.
+      await r.append(key, sourceOf(randomBytes(1000)), 5000);
+      const done = store.newKey();
+      await store.write(done, sourceOf(randomBytes(10)));
+      const asked: string[] = [];
+      const inUse = (answer: boolean) => async (k: string) => {
+        asked.push(k);
+        return answer;
+      };
+      const future = new Date(Date.now() + 60_000);
+
+      expect(await store.sweepResumables(new Date(Date.now() - 60_000), inUse(false))).toBe(0);
+      expect(await store.sweepResumables(future, inUse(true))).toBe(0);
+      expect(asked).toContain(key);
+      expect(await store.sweepResumables(future, inUse(false))).toBe(1);
+      expect(await store.sweepResumables(future, inUse(false))).toBe(0);
+      expect(asked.every((k) => k === key)).toBe(true);
+      expect(await allKeys(store)).toEqual([done]);
+    });
+
     it('refuses bytes past the length, completes an empty blob, and abort leaves nothing', async () => {
       const key = store.newKey();
       const r = recorder();
@@ -419,14 +474,22 @@ describe.each([
     await expect(store.read(key)).rejects.toBeInstanceOf(BlobNotFoundError);
   });
 
-  it('keys() lists every blob', async () => {
+  it('list() gives every blob with its size and when it was written', async () => {
+    const before = Date.now() - 2000;
     const written = [];
     for (let i = 0; i < 5; i++) {
       const key = store.newKey();
-      await store.write(key, sourceOf(randomBytes(10)));
-      written.push(key);
+      await store.write(key, sourceOf(randomBytes(10 + i)));
+      written.push({ key, size: 10 + i });
     }
-    expect(await allKeys(store)).toEqual(written.sort());
+    const entries = [];
+    for await (const entry of store.list()) entries.push(entry);
+    expect(entries.map(({ key, size }) => ({ key, size })).sort((a, b) => a.key.localeCompare(b.key))).toEqual(written.sort((a, b) => a.key.localeCompare(b.key)));
+    for (const { modifiedAt } of entries) {
+      // A Date, though not of the test's realm when it comes from fs.stat (so no toBeInstanceOf); s3rver keeps whole seconds.
+      expect(modifiedAt.getTime()).toBeGreaterThanOrEqual(before);
+      expect(modifiedAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+    }
   });
 
   it('refuses keys it did not generate (no path or object-name injection)', async () => {
@@ -484,6 +547,122 @@ describe('LocalBlobStore temp files', () => {
       await store.delete(key);
       expect(readdirSync(tmp)).toEqual([`${other}.0badf00d`]);
     }));
+});
+
+describe('S3BlobStore against s3rver', () => {
+  let s3: TestS3;
+  let store: S3BlobStore;
+  beforeEach(async () => {
+    s3 = await startS3rver();
+    const settings = { endpoint: s3.endpoint, region: 'us-east-1', bucket: s3.bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true };
+    store = new S3BlobStore(createS3Client(settings), s3.bucket);
+  });
+  afterEach(async () => {
+    await store.close();
+    await s3.stop();
+  });
+
+  it("a store that is down is the store's failure: DependencyUnavailableError('storage'), and writes work again once it is back", async () => {
+    await s3.pause();
+    const write = store.write(store.newKey(), sourceOf(randomBytes(1000)));
+    await expect(write).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(write).rejects.toMatchObject({ dependency: 'storage' });
+    await expect(store.stat(store.newKey())).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await s3.resume();
+    const key = store.newKey();
+    await store.write(key, sourceOf(Buffer.from('back')));
+    expect(await store.stat(key)).toEqual({ size: 4 });
+  });
+
+  it('sweepResumables sweeps the tails and says that s3rver lists no multipart uploads, without failing', async () => {
+    const key = store.newKey();
+    const state = await store.startResumable(key, 'application/octet-stream');
+    await store.appendResumable(key, state, sourceOf(randomBytes(100)), { offset: 0, durable: 0, length: 1000, record: async () => undefined });
+    expect(store.sweepSkipped).toBeUndefined();
+    expect(await store.sweepResumables(new Date(Date.now() + 60_000), async () => false)).toBe(1);
+    expect(store.sweepSkipped).toMatch(/multipart/);
+  });
+});
+
+/** Fills the filesystem of `path` with one file, until the disk says ENOSPC. */
+function fill(path: string): void {
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(256 * 1024, 1);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// A real full disk: a 4 MiB tmpfs, which only root may mount.
+(process.getuid?.() === 0 ? describe : describe.skip)('LocalBlobStore on a full disk', () => {
+  let disk: string;
+  let store: LocalBlobStore;
+  let filler: string;
+  beforeAll(() => {
+    disk = mkdtempSync(join(tmpdir(), 'cloudstash-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', disk]);
+    filler = join(disk, 'filler');
+  });
+  afterAll(() => {
+    execFileSync('umount', ['-l', disk]);
+    rmSync(disk, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    store = new LocalBlobStore(join(disk, 'blobs'));
+    await store.init();
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(join(disk, 'blobs'), { recursive: true, force: true });
+    rmSync(filler, { force: true });
+  });
+
+  it('a write rejects with StorageFullError and leaves no temp file, ping fails; once space is freed both work', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+    fill(filler);
+    const key = store.newKey();
+    const write = store.write(key, sourceOf(randomBytes(256 * 1024)));
+    await expect(write).rejects.toBeInstanceOf(StorageFullError);
+    await expect(write).rejects.toMatchObject({ message: 'no space left to store blobs', cause: { code: 'ENOSPC' } });
+    expect(readdirSync(join(disk, 'blobs', '.tmp'))).toEqual([]);
+    expect(await store.stat(key)).toBeNull();
+    await expect(store.ping()).rejects.toBeInstanceOf(StorageFullError);
+
+    rmSync(filler);
+    await expect(store.write(key, sourceOf(Buffer.from('room again')))).resolves.toMatchObject({ size: 10 });
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  it('an append that fills the disk records nothing it did not write, gives the room back, and the next append from the recorded offset gives exact bytes', async () => {
+    const data = randomBytes(1024 * 1024);
+    const key = store.newKey();
+    let state = await store.startResumable(key);
+    const recorded: number[] = [];
+    const append = (from: number, source: Readable) =>
+      store.appendResumable(key, state, source, {
+        offset: from,
+        durable: 0,
+        length: data.length,
+        record: async (progress) => {
+          recorded.push(progress.offset);
+          state = progress.state;
+        },
+      });
+    await append(0, sourceOf(data.subarray(0, 1000)));
+    fill(filler);
+    await expect(append(1000, sourceOf(data.subarray(1000)))).rejects.toBeInstanceOf(StorageFullError);
+    expect(recorded).toEqual([1000]);
+    expect(statSync(join(disk, 'blobs', '.uploads', key)).size).toBe(1000);
+
+    rmSync(filler);
+    expect(await append(1000, sourceOf(data.subarray(1000)))).toBe(data.length);
+    await store.completeResumable(key);
+    expect((await readAll(await store.read(key))).equals(data)).toBe(true);
+  });
 });
 
 describe('writesThroughToSocket', () => {

@@ -12,6 +12,14 @@ export interface BlobStat {
   size: number;
 }
 
+/** One finished blob, as list() finds it. */
+export interface BlobEntry {
+  key: string;
+  size: number;
+  /** When the blob was written: an orphan sweep spares blobs younger than the rows that would claim them. */
+  modifiedAt: Date;
+}
+
 /** Inclusive byte range, as in HTTP `Range: bytes=start-end`. */
 export interface ByteRange {
   start: number;
@@ -62,6 +70,16 @@ export class BlobTooLargeError extends Error {
   }
 }
 
+/**
+ * The disk under the store is full (ENOSPC) or the quota is used up (EDQUOT): nothing of the
+ * write was kept. Not an outage that passes by itself: space must be freed.
+ */
+export class StorageFullError extends Error {
+  constructor(cause?: unknown) {
+    super('no space left to store blobs', { cause });
+  }
+}
+
 /** read() of a key that holds no blob. */
 export class BlobNotFoundError extends Error {
   constructor(readonly key: string) {
@@ -101,8 +119,8 @@ export abstract class BlobStore {
   /** Removes the blob; no error when it is already gone. */
   abstract delete(key: string): Promise<void>;
   abstract stat(key: string): Promise<BlobStat | null>;
-  /** Every key in the store (for sweeping orphans). */
-  abstract keys(): AsyncIterable<string>;
+  /** Every finished blob in the store (for sweeping orphans); unfinished uploads are not blobs. */
+  abstract list(): AsyncIterable<BlobEntry>;
   /** Begins a blob that will be written by appendResumable, possibly over many requests and instances. */
   abstract startResumable(key: string, contentType: string): Promise<ResumableState>;
   /**
@@ -114,7 +132,23 @@ export abstract class BlobStore {
   abstract completeResumable(key: string, state: ResumableState): Promise<void>;
   /** Drops a resumable blob and everything it holds; no error when it is already gone. */
   abstract abortResumable(key: string, state: ResumableState): Promise<void>;
-  /** Throws when the store cannot be reached (readiness). */
+  /**
+   * Removes what unfinished uploads left in the store (a process that died mid-upload, a tus
+   * upload given up): what was started, or last touched, before `startedBefore` and whose blob
+   * key `inUse` says no live upload uses, a resumable one or a streaming write(). Resolves to the
+   * number of leftovers removed. Leftovers the store cannot find are skipped, not an error: see
+   * sweepSkipped.
+   */
+  abstract sweepResumables(startedBefore: Date, inUse: (key: string) => Promise<boolean>): Promise<number>;
+  protected skippedBySweep: string | undefined;
+  /**
+   * Set by sweepResumables() when a kind of leftover could not be looked for (an S3-compatible
+   * store that lists no multipart uploads): what stays behind, for the caller to log.
+   */
+  get sweepSkipped(): string | undefined {
+    return this.skippedBySweep;
+  }
+  /** Throws when the store cannot be reached (readiness), or (StorageFullError) has no room left. */
   abstract ping(): Promise<void>;
   /** Releases connections; called once at shutdown. */
   async close(): Promise<void> {}

@@ -1,9 +1,22 @@
 import { createHash, Hash, randomBytes } from 'node:crypto';
-import { constants, Dirent } from 'node:fs';
+import { constants, Dirent, Stats } from 'node:fs';
 import { access, FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { assertRoomIn } from './disk-space';
 import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { BlobNotFoundError, BlobStat, BlobStore, BlobWriteOptions, BlobWriteResult, ByteRange, ResumableAppend, ResumableState } from './blob-store';
+import {
+  BlobEntry,
+  BlobNotFoundError,
+  BlobStat,
+  BlobStore,
+  BlobWriteOptions,
+  BlobWriteResult,
+  ByteRange,
+  ResumableAppend,
+  ResumableProgress,
+  ResumableState,
+  StorageFullError,
+} from './blob-store';
 import { assertBlobKey, isBlobKey, newBlobKey } from './blob-key';
 import { countedCopy, holdEarlyErrors } from './metered-copy';
 import { sendFileRange, writesThroughToSocket } from './socket-sender';
@@ -31,6 +44,17 @@ const SYNC_EVERY_BYTES = 64 * 1024 * 1024;
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** The disk is full, or the quota of the server's user is used up. */
+function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** A full disk becomes StorageFullError, whichever step met it (a write, fsync, close, mkdir or rename). */
+function fullDiskAsStorageFull(error: unknown): unknown {
+  return isDiskFull(error) ? new StorageFullError(error) : error;
 }
 
 /** Writes every buffer at `position`, also when the kernel takes only part of a writev. */
@@ -149,6 +173,8 @@ export class LocalBlobStore extends BlobStore {
     const release = holdEarlyErrors(source);
     try {
       return await this.writeFile(key, source, options);
+    } catch (error) {
+      throw fullDiskAsStorageFull(error);
     } finally {
       release();
     }
@@ -160,41 +186,68 @@ export class LocalBlobStore extends BlobStore {
     const temp = join(this.tempDir, `${key}.${randomBytes(4).toString('hex')}`);
     const file = await open(temp, 'wx', 0o600);
     let fileOpen = true;
+    let renamed = false;
     try {
       const hash = createHash('sha256');
       const size = await copyIntoFile(file, source, options.maxBytes, 0, hash);
       const result = { size, sha256: hash.digest('hex') };
       await file.sync();
-      await file.close();
       fileOpen = false;
+      // Some filesystems (NFS) report a full disk as late as the close.
+      await file.close();
       await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR });
       await rename(temp, target);
+      renamed = true;
       await syncDirectory(dirname(target));
       return result;
     } catch (error) {
       if (fileOpen) await file.close().catch(() => undefined);
-      await rm(temp, { force: true });
+      // A blob whose rename is not durable is not written: none may be left under the key.
+      await rm(renamed ? target : temp, { force: true });
       throw error;
     }
   }
 
   /** A resumable blob is a file in `.uploads/`, renamed into place when complete. */
   async startResumable(key: string): Promise<ResumableState> {
-    const file = await open(this.resumablePathOf(key), 'wx', 0o600);
-    await file.close();
+    try {
+      const file = await open(this.resumablePathOf(key), 'wx', 0o600);
+      await file.close();
+    } catch (error) {
+      throw fullDiskAsStorageFull(error);
+    }
     return RESUMABLE_STATE;
   }
 
+  /**
+   * Records only once the bytes are in the file and it closed without error, so that a full disk
+   * (StorageFullError) never leaves an offset recorded past what was written. Errors of `record`
+   * reach the caller as they were.
+   */
   async appendResumable(key: string, _state: ResumableState, source: Readable, append: ResumableAppend): Promise<number> {
     const release = holdEarlyErrors(source);
+    let progress: ResumableProgress;
+    try {
+      progress = await this.appendToFile(key, source, append);
+    } catch (error) {
+      throw fullDiskAsStorageFull(error);
+    } finally {
+      release();
+    }
+    await append.record(progress);
+    return progress.offset;
+  }
+
+  /** Writes the source into the upload's file at the recorded offset and closes it; resolves to what to record. */
+  private async appendToFile(key: string, source: Readable, append: ResumableAppend): Promise<ResumableProgress> {
     let file: FileHandle;
     try {
       file = await open(this.resumablePathOf(key), 'r+');
     } catch (error) {
-      release();
       if (isMissing(error)) throw new BlobNotFoundError(key);
       throw error;
     }
+    let fileOpen = true;
     try {
       // Bytes past the recorded offset were written by an append that failed before it recorded them.
       await file.truncate(append.offset);
@@ -208,15 +261,28 @@ export class LocalBlobStore extends BlobStore {
         await file.datasync();
         durable = offset;
       }
-      await append.record({ offset, durable, state: RESUMABLE_STATE });
-      return offset;
-    } finally {
-      release();
-      await file.close().catch(() => undefined);
+      fileOpen = false;
+      await file.close();
+      return { offset, durable, state: RESUMABLE_STATE };
+    } catch (error) {
+      if (fileOpen) {
+        // What fit before the disk filled is recorded nowhere: dropping it gives the room back now, not at the next append.
+        if (isDiskFull(error)) await file.truncate(append.offset).catch(() => undefined);
+        await file.close().catch(() => undefined);
+      }
+      throw error;
     }
   }
 
   async completeResumable(key: string): Promise<void> {
+    try {
+      await this.moveIntoPlace(key);
+    } catch (error) {
+      throw fullDiskAsStorageFull(error);
+    }
+  }
+
+  private async moveIntoPlace(key: string): Promise<void> {
     const target = this.pathOf(key);
     await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR });
     try {
@@ -272,18 +338,52 @@ export class LocalBlobStore extends BlobStore {
     }
   }
 
-  async *keys(): AsyncIterable<string> {
+  async *list(): AsyncIterable<BlobEntry> {
     for (const first of await this.subdirectories(this.root)) {
       for (const second of await this.subdirectories(join(this.root, first))) {
         for (const entry of await this.entries(join(this.root, first, second))) {
-          if (entry.isFile() && isBlobKey(entry.name) && entry.name.startsWith(first + second)) yield entry.name;
+          if (!entry.isFile() || !isBlobKey(entry.name) || !entry.name.startsWith(first + second)) continue;
+          // Deleted since the directory was read: no longer a blob.
+          const info = await this.statIfPresent(join(this.root, first, second, entry.name));
+          if (info) yield { key: entry.name, size: info.size, modifiedAt: info.mtime };
         }
       }
     }
   }
 
+  /**
+   * Removes files in `.uploads/` that nobody wrote to since `startedBefore` (every append writes
+   * to its file, so the mtime is the upload's last activity) and whose key is not in use.
+   */
+  async sweepResumables(startedBefore: Date, inUse: (key: string) => Promise<boolean>): Promise<number> {
+    let removed = 0;
+    for (const entry of await this.entries(this.resumableDir)) {
+      if (!entry.isFile() || !isBlobKey(entry.name)) continue;
+      const path = join(this.resumableDir, entry.name);
+      const info = await this.statIfPresent(path);
+      if (!info || info.mtime >= startedBefore || (await inUse(entry.name))) continue;
+      await rm(path, { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  /**
+   * Also fails (StorageFullError) when the disk has almost no room left: every upload would fail
+   * halfway, and readiness is how the operator and the load balancer hear of it.
+   */
   async ping(): Promise<void> {
     await access(this.tempDir, constants.R_OK | constants.W_OK);
+    await assertRoomIn(this.root);
+  }
+
+  private async statIfPresent(path: string): Promise<Stats | null> {
+    try {
+      return await stat(path);
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
   }
 
   private async openBlob(key: string): Promise<FileHandle> {

@@ -6,7 +6,8 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  paginateListObjectsV2,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -17,7 +18,17 @@ import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { DependencyUnavailableError } from '../availability/dependency-errors';
 import { AppConfig } from '../config/app-config';
-import { BlobNotFoundError, BlobStat, BlobStore, BlobWriteOptions, BlobWriteResult, ByteRange, ResumableAppend, ResumableState } from './blob-store';
+import {
+  BlobEntry,
+  BlobNotFoundError,
+  BlobStat,
+  BlobStore,
+  BlobWriteOptions,
+  BlobWriteResult,
+  ByteRange,
+  ResumableAppend,
+  ResumableState,
+} from './blob-store';
 import { assertBlobKey, isBlobKey, newBlobKey } from './blob-key';
 import { countedCopy, holdEarlyErrors, meteredCopy } from './metered-copy';
 
@@ -39,20 +50,34 @@ interface MultipartState {
   tail: { key: string; size: number } | null;
 }
 
-/** Objects that are not blobs: keys() skips them since they are no blob keys. */
+const TAILS_PREFIX = 'uploads/';
+
+/** Objects that are not blobs: list() skips them since they are no blob keys. */
 function tailKey(key: string, start: number, end: number): string {
   // Named by the range it holds: a tail written by an append that failed before recording it never overwrites the recorded one.
-  return `uploads/${key}/tail-${start}-${end}`;
+  return `${TAILS_PREFIX}${key}/tail-${start}-${end}`;
+}
+
+/** The blob key a tail object belongs to, or undefined for any other object. */
+function keyOfTail(objectKey: string): string | undefined {
+  const match = /^uploads\/([^/]+)\/tail-\d+-\d+$/.exec(objectKey);
+  return match && isBlobKey(match[1]) ? match[1] : undefined;
 }
 
 export type S3Settings = AppConfig['storage']['s3'];
 
 /**
  * The store is down or unreachable: no HTTP answer at all (refused, reset, timed out) or a
- * server-side 5xx. Such failures become DependencyUnavailableError, which the app answers 503.
+ * server-side 5xx other than 501, which says that the store does not do this, not that it is
+ * down. Such failures become DependencyUnavailableError, which the app answers 503. Only for
+ * errors of S3 client calls (S3BlobStore.s3): a network code on anything else (the client's own
+ * request stream, the caller's database) says nothing about the store.
  */
 function unreachable(error: unknown): boolean {
-  if (error instanceof S3ServiceException && error.$metadata.httpStatusCode !== undefined) return error.$metadata.httpStatusCode >= 500;
+  if (error instanceof S3ServiceException && error.$metadata.httpStatusCode !== undefined) {
+    const status = error.$metadata.httpStatusCode;
+    return status >= 500 && status !== 501;
+  }
   // The SDK wraps network errors ("AWS SDK error wrapper for Error: connect ECONNREFUSED …"): look down the causes.
   for (let current = error, depth = 0; current && depth < 4; depth++) {
     const { code, name, cause } = current as { code?: unknown; name?: unknown; cause?: unknown };
@@ -64,6 +89,11 @@ function unreachable(error: unknown): boolean {
 
 function translated(error: unknown): unknown {
   return unreachable(error) ? new DependencyUnavailableError('storage', error) : error;
+}
+
+/** The store answered that it does not do this at all (s3rver's ListMultipartUploads). */
+function isNotImplemented(error: unknown): boolean {
+  return error instanceof S3ServiceException && (error.name === 'NotImplemented' || error.$metadata.httpStatusCode === 501);
 }
 
 function isNotFound(error: unknown): boolean {
@@ -159,11 +189,13 @@ export class S3BlobStore extends BlobStore {
       queueSize: QUEUE_SIZE,
       leavePartsOnError: false,
     });
-    const done = upload.done();
+    // The upload reads `body` only, never the source: a failure of `done` is the store's.
+    const done = this.s3(() => upload.done());
     // A failed upload must stop the copy even while it waits for 'drain' that will never come.
     const failed = done.then(() => undefined);
     failed.catch(() => undefined);
     try {
+      // Fails with the source's own error (a client that went away), or with the upload's, translated.
       const result = await meteredCopy(source, options.maxBytes, async (chunk) => {
         if (!body.write(chunk)) await Promise.race([once(body, 'drain'), failed]);
       });
@@ -172,32 +204,42 @@ export class S3BlobStore extends BlobStore {
       return result;
     } catch (error) {
       // Nothing has been completed yet: aborting drops the parts; some stores cannot abort,
-      // and then the parts stay invisible to keys() and to reads.
+      // and then the parts stay invisible to list() and to reads until sweepResumables().
       await upload.abort().catch(() => undefined);
       body.destroy();
       await done.catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs one call of the S3 client (or lib-storage's Upload): its failures that say the store is
+   * down become DependencyUnavailableError. Only S3's calls go through here, so that an error of
+   * the source stream or of the caller's `record` reaches the caller as it was.
+   */
+  private async s3<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
       throw translated(error);
     }
   }
 
   async startResumable(key: string, contentType: string): Promise<ResumableState> {
     assertBlobKey(key);
-    try {
-      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }));
-      if (!created.UploadId) throw new Error('S3 CreateMultipartUpload returned no UploadId');
-      const state: MultipartState = { uploadId: created.UploadId, parts: [], tail: null };
-      return JSON.stringify(state);
-    } catch (error) {
-      throw translated(error);
-    }
+    const created = await this.s3(() => this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType })));
+    if (!created.UploadId) throw new Error('S3 CreateMultipartUpload returned no UploadId');
+    const state: MultipartState = { uploadId: created.UploadId, parts: [], tail: null };
+    return JSON.stringify(state);
   }
 
   /**
    * Cuts the bytes (the recorded tail first) into parts of PART_BYTES, each uploaded and recorded
    * as it completes. What is left at the end becomes the last part when it ends the blob or is
    * big enough, and the new tail otherwise; the old tail object goes once the new state is recorded.
+   * S3 has an object or a part durable once it answered: the offset recorded is always durable.
+   * Only S3's failures are translated: those of the source and of `record` reach the caller as they were.
    */
-  /** S3 has an object or a part durable once it answered: the offset recorded is always durable. */
   async appendResumable(key: string, recorded: ResumableState, source: Readable, append: ResumableAppend): Promise<number> {
     assertBlobKey(key);
     const release = holdEarlyErrors(source);
@@ -212,7 +254,9 @@ export class S3BlobStore extends BlobStore {
       pending = [];
       pendingBytes = 0;
       const n = state.parts.length + 1;
-      const part = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: state.uploadId, PartNumber: n, Body: body }));
+      const part = await this.s3(() =>
+        this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: state.uploadId, PartNumber: n, Body: body })),
+      );
       if (!part.ETag) throw new Error('S3 UploadPart returned no ETag');
       state.parts.push({ n, etag: part.ETag, size: body.length });
       state.tail = null;
@@ -239,15 +283,13 @@ export class S3BlobStore extends BlobStore {
       } else if (pendingBytes > 0 && offset > append.offset) {
         const body = Buffer.concat(pending, pendingBytes);
         const tail = { key: tailKey(key, pendingStart(), offset), size: body.length };
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: tail.key, Body: body }));
+        await this.s3(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: tail.key, Body: body })));
         state.tail = tail;
         await append.record({ offset, durable: offset, state: JSON.stringify(state) });
       }
       // Nothing new arrived: the old tail is still the recorded one.
       if (oldTail && offset > append.offset) await this.deleteQuietly(oldTail.key);
       return offset;
-    } catch (error) {
-      throw translated(error);
     } finally {
       release();
     }
@@ -260,17 +302,17 @@ export class S3BlobStore extends BlobStore {
       if (state.parts.length === 0) {
         // An empty blob: S3 completes no multipart upload without a part.
         await this.abortMultipart(key, state);
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Buffer.alloc(0) }));
+        await this.s3(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Buffer.alloc(0) })));
         return;
       }
-      await this.completeMultipart(key, state);
+      await this.s3(() => this.completeMultipart(key, state));
     } catch (error) {
       // Completed before by an attempt whose answer was lost (S3 then says NoSuchUpload, s3rver
       // fails): done, if the whole object is there.
       const size = state.parts.reduce((sum, part) => sum + part.size, 0);
       const stat = await this.stat(key).catch(() => null);
       if (stat?.size === size) return;
-      throw translated(error);
+      throw error;
     }
   }
 
@@ -290,7 +332,7 @@ export class S3BlobStore extends BlobStore {
     await this.abortMultipart(key, JSON.parse(recorded) as MultipartState);
   }
 
-  /** Some S3-compatible stores cannot abort (s3rver): their parts stay invisible to reads and keys(). */
+  /** Some S3-compatible stores cannot abort (s3rver): their parts stay invisible to reads and list(). */
   private async abortMultipart(key: string, state: MultipartState): Promise<void> {
     await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: state.uploadId })).catch(() => undefined);
     if (state.tail) await this.deleteQuietly(state.tail.key);
@@ -300,52 +342,131 @@ export class S3BlobStore extends BlobStore {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey })).catch(() => undefined);
   }
 
-  private async readAll(objectKey: string): Promise<Buffer> {
-    const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
-    if (!response.Body) throw new Error('S3 GetObject returned no body');
-    return Buffer.from(await response.Body.transformToByteArray());
+  /** An object whole, its body's stream included: every failure here is the store's. */
+  private readAll(objectKey: string): Promise<Buffer> {
+    return this.s3(async () => {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      if (!response.Body) throw new Error('S3 GetObject returned no body');
+      return Buffer.from(await response.Body.transformToByteArray());
+    });
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
     assertBlobKey(key);
-    try {
-      const response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
-      );
-      if (!(response.Body instanceof Readable)) throw new Error('S3 GetObject returned no stream');
-      return range ? narrowToRange(response.Body, range, response.ContentRange) : response.Body;
-    } catch (error) {
-      if (isNotFound(error)) throw new BlobNotFoundError(key);
-      throw translated(error);
-    }
+    const response = await this.s3(() =>
+      this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined })),
+    ).catch((error: unknown) => {
+      throw isNotFound(error) ? new BlobNotFoundError(key) : error;
+    });
+    if (!(response.Body instanceof Readable)) throw new Error('S3 GetObject returned no stream');
+    return range ? narrowToRange(response.Body, range, response.ContentRange) : response.Body;
   }
 
   async delete(key: string): Promise<void> {
     assertBlobKey(key);
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+      await this.s3(() => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
     } catch (error) {
-      if (!isNotFound(error)) throw translated(error);
+      if (!isNotFound(error)) throw error;
     }
   }
 
   async stat(key: string): Promise<BlobStat | null> {
     assertBlobKey(key);
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const head = await this.s3(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
       return { size: head.ContentLength ?? 0 };
     } catch (error) {
       if (isNotFound(error)) return null;
-      throw translated(error);
+      throw error;
     }
   }
 
-  async *keys(): AsyncIterable<string> {
-    for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket })) {
-      for (const object of page.Contents ?? []) {
-        if (object.Key !== undefined && isBlobKey(object.Key)) yield object.Key;
-      }
+  async *list(): AsyncIterable<BlobEntry> {
+    for await (const object of this.objects()) {
+      if (isBlobKey(object.key)) yield object;
     }
+  }
+
+  /**
+   * Every object in the bucket, or under `prefix`, page by page. An object the store gives no
+   * date counts as written now: an orphan sweep then waits instead of taking a blob in flight.
+   */
+  private async *objects(prefix?: string): AsyncIterable<BlobEntry> {
+    let token: string | undefined;
+    do {
+      const page = await this.s3(() => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })));
+      for (const { Key: key, Size: size, LastModified: modifiedAt } of page.Contents ?? []) {
+        if (key !== undefined) yield { key, size: size ?? 0, modifiedAt: modifiedAt ?? new Date() };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /**
+   * Aborts the multipart uploads and deletes the tail objects of uploads that were cut or given
+   * up. The multipart uploads include those lib-storage started for a write() that a crash cut:
+   * invisible, but billed. A store that lists no multipart uploads (s3rver) keeps those, which
+   * sweepSkipped then says; the tails are swept all the same.
+   */
+  async sweepResumables(startedBefore: Date, inUse: (key: string) => Promise<boolean>): Promise<number> {
+    this.skippedBySweep = undefined;
+    // A key with several leftovers (a multipart upload and its tails) is asked about once.
+    const answers = new Map<string, Promise<boolean>>();
+    const unused = async (key: string): Promise<boolean> => {
+      let answer = answers.get(key);
+      if (!answer) answers.set(key, (answer = inUse(key)));
+      return !(await answer);
+    };
+    let removed = 0;
+    try {
+      removed += await this.abortStaleMultiparts(startedBefore, unused);
+    } catch (error) {
+      if (!isNotImplemented(error)) throw error;
+      this.skippedBySweep = 'the store lists no multipart uploads: parts of cut uploads stay until it removes them';
+    }
+    return removed + (await this.deleteStaleTails(startedBefore, unused));
+  }
+
+  private async abortStaleMultiparts(startedBefore: Date, unused: (key: string) => Promise<boolean>): Promise<number> {
+    let aborted = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const page = await this.s3(() =>
+        this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
+      );
+      for (const upload of page.Uploads ?? []) {
+        const { Key: key, UploadId: uploadId, Initiated: initiated } = upload;
+        if (key === undefined || uploadId === undefined || !isBlobKey(key) || !initiated || initiated >= startedBefore) continue;
+        if ((await unused(key)) && (await this.abortUpload(key, uploadId))) aborted++;
+      }
+      [keyMarker, uploadIdMarker] = page.IsTruncated ? [page.NextKeyMarker, page.NextUploadIdMarker] : [undefined, undefined];
+    } while (keyMarker !== undefined);
+    return aborted;
+  }
+
+  /** False when the upload was gone already (completed or aborted meanwhile). */
+  private async abortUpload(key: string, uploadId: string): Promise<boolean> {
+    try {
+      await this.s3(() => this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })));
+      return true;
+    } catch (error) {
+      if (isNotFound(error) || (error instanceof S3ServiceException && error.name === 'NoSuchUpload')) return false;
+      throw error;
+    }
+  }
+
+  /** Tails are named after their blob key; LastModified is when the append that wrote one ended. */
+  private async deleteStaleTails(startedBefore: Date, unused: (key: string) => Promise<boolean>): Promise<number> {
+    // Collected first: deleting while the listing pages on would be safe on S3, but not on every store.
+    const stale: string[] = [];
+    for await (const { key: objectKey, modifiedAt } of this.objects(TAILS_PREFIX)) {
+      const key = keyOfTail(objectKey);
+      if (key !== undefined && modifiedAt < startedBefore && (await unused(key))) stale.push(objectKey);
+    }
+    for (const objectKey of stale) await this.s3(() => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey })));
+    return stale.length;
   }
 
   async ping(): Promise<void> {

@@ -40,7 +40,7 @@ function filesUnder(dir: string): string[] {
 /** Every blob in the app's store (on local disk: the files under DATA_DIR/blobs, temp files aside). */
 async function blobsOf(t: TestApp): Promise<string[]> {
   const keys: string[] = [];
-  for await (const key of t.app.get(BlobStore).keys()) keys.push(key);
+  for await (const { key } of t.app.get(BlobStore).list()) keys.push(key);
   if (t.config.storage.driver === 'local') {
     // The driver's listing and the disk agree: nothing else lies under DATA_DIR/blobs.
     expect(filesUnder(join(t.config.dataDir, 'blobs')).filter((path) => !path.startsWith('.tmp'))).toHaveLength(keys.length);

@@ -9,7 +9,7 @@ import { LoggedInUser, loginAdmin, newUser } from '../support/users';
 /** Every blob key in the app's store, to prove that failed or deleted uploads leave none. */
 async function blobKeys(t: TestApp): Promise<Set<string>> {
   const keys = new Set<string>();
-  for await (const key of t.app.get(BlobStore).keys()) keys.add(key);
+  for await (const { key } of t.app.get(BlobStore).list()) keys.add(key);
   return keys;
 }
 

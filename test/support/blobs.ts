@@ -7,6 +7,6 @@ import { BlobStore } from '../../src/storage/blob-store';
  */
 export async function blobKeysOf(app: INestApplication): Promise<string[]> {
   const keys: string[] = [];
-  for await (const key of app.get(BlobStore).keys()) keys.push(key);
+  for await (const { key } of app.get(BlobStore).list()) keys.push(key);
   return keys.sort();
 }
