@@ -12,6 +12,11 @@ describe('unavailableDependency', () => {
     ['PostgreSQL connection exception (class 08)', { code: '08006' }],
     ['node-postgres: connection dropped', { message: 'Connection terminated unexpectedly' }],
     ['node-postgres: pool timeout', { message: 'timeout exceeded when trying to connect' }],
+    ['node-postgres: query_timeout', { message: 'Query read timeout' }],
+    ['PostgreSQL statement_timeout (57014)', { code: '57014' }],
+    ['PostgreSQL disk full (53100)', { code: '53100' }],
+    ['mysql2: a query past its deadline', { code: 'PROTOCOL_SEQUENCE_TIMEOUT' }],
+    ['SQLite: disk full', { name: 'QueryFailedError', driverError: { code: 'SQLITE_FULL' } }],
   ])('names the database for %s', (_, error) => {
     expect(unavailableDependency(error)).toBe('database');
   });

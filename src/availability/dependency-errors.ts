@@ -26,18 +26,28 @@ const CONNECTION_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'ER_CON_COUNT_ERROR',
   'ER_NORMAL_SHUTDOWN',
-  // PostgreSQL SQLSTATEs: shutting down, starting up, out of connections.
+  // PostgreSQL SQLSTATEs: shutting down, starting up, out of connections, disk full, and a
+  // statement cancelled by statement_timeout (data-source-options.ts).
   '57P01',
   '57P02',
   '57P03',
   '53300',
+  '53100',
+  '57014',
+  // The database's disk is full (SQLite, MySQL/MariaDB): writes fail until there is room again;
+  // another process held SQLite's write lock past busy_timeout.
+  'SQLITE_FULL',
+  'SQLITE_BUSY',
+  'ER_RECORD_FILE_FULL',
+  'ER_DISK_FULL',
 ]);
 
 /** node-postgres's words for a connection that dropped or could not be had in time. */
 function isPostgresConnectionLoss(error: ErrorLike): boolean {
   const message = typeof error.message === 'string' ? error.message : '';
   if (typeof error.code === 'string' && error.code.startsWith('08')) return true; // SQLSTATE class 08: connection exception
-  return message.startsWith('Connection terminated') || message === 'timeout exceeded when trying to connect';
+  // query_timeout (data-source-options.ts): the server did not answer in time.
+  return message.startsWith('Connection terminated') || message === 'timeout exceeded when trying to connect' || message === 'Query read timeout';
 }
 
 interface ErrorLike {

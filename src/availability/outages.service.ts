@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Option
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../redis/redis.module';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { BlobStore } from '../storage/blob-store';
+import { assertRoomIn } from '../storage/disk-space';
 import { Dependency } from './dependency-errors';
 
 /** How often a dependency that is down is tried again, to notice and log its return. */
@@ -19,6 +21,7 @@ export class Outages implements OnModuleInit, OnApplicationShutdown {
   private readonly down = new Map<Dependency, { since: number; probe?: NodeJS.Timeout }>();
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly blobs: BlobStore,
     @Optional() @Inject(REDIS) private readonly redis: Redis | null,
@@ -41,11 +44,15 @@ export class Outages implements OnModuleInit, OnApplicationShutdown {
     this.logger.warn({ dependency, event: 'outage', reason: error instanceof Error ? error.message : String(error) }, `${dependency} unavailable`);
     // Redis reconnects by itself and says so ('ready'); the others are probed.
     if (dependency !== 'redis') {
+      // One probe at a time: against a database that hangs, each waits out its deadline.
+      let probing = false;
       state.probe = setInterval(() => {
+        if (probing) return;
+        probing = true;
         this.ping(dependency).then(
           () => this.recovered(dependency),
           () => undefined,
-        );
+        ).finally(() => (probing = false));
       }, PROBE_INTERVAL_MS);
       state.probe.unref();
     }
@@ -63,6 +70,8 @@ export class Outages implements OnModuleInit, OnApplicationShutdown {
     switch (dependency) {
       case 'database':
         await this.dataSource.query('SELECT 1');
+        // SQLite answers SELECT 1 on a full disk; its writes fail until there is room.
+        if (this.config.db.type === 'sqlite') await assertRoomIn(this.config.dataDir);
         return;
       case 'storage':
         await this.blobs.ping();

@@ -74,7 +74,7 @@ describe('loadConfig', () => {
       TRASH_RETENTION: '7d',
       LINK_MAX_TTL: '90m',
     });
-    expect(config.db).toEqual({ type: 'mysql', host: 'db', port: 3307, user: 'cloud', password: 'pw', name: 'cloudstash' });
+    expect(config.db).toEqual({ type: 'mysql', host: 'db', port: 3307, user: 'cloud', password: 'pw', name: 'cloudstash', timeoutMs: 5000 });
     expect(config.redisUrl).toBe('redis://cache:6379');
     expect(config.storage.s3).toMatchObject({ bucket: 'blobs', endpoint: 'http://minio:9000', forcePathStyle: true });
     expect(config.admin).toEqual({ username: 'root', password: 'long-enough' });
@@ -87,7 +87,7 @@ describe('loadConfig', () => {
 
   it('reads PostgreSQL settings, on port 5432 unless DB_PORT says otherwise', () => {
     const postgres = { DB_TYPE: 'postgres', DB_HOST: 'pg', DB_USER: 'cloud', DB_NAME: 'cloudstash' };
-    expect(load(postgres).db).toEqual({ type: 'postgres', host: 'pg', port: 5432, user: 'cloud', password: '', name: 'cloudstash' });
+    expect(load(postgres).db).toEqual({ type: 'postgres', host: 'pg', port: 5432, user: 'cloud', password: '', name: 'cloudstash', timeoutMs: 5000 });
     expect(load({ ...postgres, DB_PORT: '6432' }).db.port).toBe(6432);
     expect(load(postgres).warnings).toEqual([expect.stringContaining('JWT_SECRET is unset'), expect.stringContaining('STORAGE_DRIVER=local')]);
   });
@@ -134,6 +134,7 @@ describe('loadConfig', () => {
     ['JWT_SECRET missing in production', { NODE_ENV: 'production' }, 'JWT_SECRET'],
     ['SESSION_TTL not a duration', { SESSION_TTL: 'forever' }, 'SESSION_TTL'],
     ['UPLOAD_EXPIRY not a duration', { UPLOAD_EXPIRY: 'a while' }, 'UPLOAD_EXPIRY'],
+    ['DB_TIMEOUT not a duration', { DB_TIMEOUT: 'soon' }, 'DB_TIMEOUT'],
     ['TRASH_RETENTION not a duration', { TRASH_RETENTION: 'forever' }, 'TRASH_RETENTION'],
     ['LINK_MAX_TTL not a duration', { LINK_MAX_TTL: '-1' }, 'LINK_MAX_TTL'],
     ['SESSION_TTL zero', { SESSION_TTL: '0s' }, 'SESSION_TTL'],

@@ -16,6 +16,8 @@ export interface AppConfig {
     readonly user: string;
     readonly password: string;
     readonly name: string;
+    /** A query that takes longer fails (the database counts as unavailable, 503); waiting for a pooled connection is capped lower (README "When things fail"). */
+    readonly timeoutMs: number;
   };
   readonly redisUrl: string | undefined;
   readonly redisKeyPrefix: string;
@@ -193,6 +195,7 @@ function databaseConfig(env: Env): DatabaseConfig {
     user: server ? required(env, 'DB_USER', when) : '',
     password: text(env, 'DB_PASSWORD') ?? '',
     name: server ? required(env, 'DB_NAME', when) : '',
+    timeoutMs: parseDuration('DB_TIMEOUT', text(env, 'DB_TIMEOUT') ?? '5s'),
   };
 }
 

@@ -2,8 +2,10 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { dataSourceOptions, SQLITE_FILE } from './data-source-options';
+import { runMigrations } from './migrate';
 
 /**
  * The database is readable by the server's own user only (CONTRACT §11). SQLite gives its -wal
@@ -17,13 +19,25 @@ function prepareSqliteFile(dataDir: string): void {
   for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
+/** The configuration each set of options was made from, for the factory that migrates first. */
+const configOf = new WeakMap<DataSourceOptions, AppConfig>();
+
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => {
         if (config.db.type === 'sqlite') prepareSqliteFile(config.dataDir);
-        return dataSourceOptions(config);
+        const options = dataSourceOptions(config);
+        configOf.set(options, config);
+        return options;
+      },
+      // Retried by TypeOrmModule while the database cannot be reached at start-up, migrations included.
+      dataSourceFactory: async (options) => {
+        const config = options && configOf.get(options);
+        if (!config) throw new Error('database options without their configuration');
+        await runMigrations(config);
+        return new DataSource(options).initialize();
       },
     }),
   ],
