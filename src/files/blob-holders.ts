@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 
-/** A module whose rows own blobs: file versions, sounds. */
+/** A module whose rows own blobs: file versions, sounds, resumable uploads. */
 export interface BlobHolder {
-  /** Bytes stored per owner, for the owners that have any. */
+  /** Bytes stored per owner, for the owners that have any (none for what reservations count). */
   bytesByOwner(ownerIds: readonly number[]): Promise<Map<number, number>>;
-  isBlobReferenced(blobKey: string): Promise<boolean>;
+  /** Of the keys, those its rows name. */
+  blobKeysIn(keys: readonly string[]): Promise<Set<string>>;
 }
 
 /**
  * Everything that stores bytes for a user, registered by the modules that own such rows: the
- * quota and `bytesStored` count all of them, and the upload sweeper keeps a blob any of them uses.
+ * quota and `bytesStored` count all of them, and the sweepers keep a blob any of them uses.
  */
 @Injectable()
 export class BlobHolders {
@@ -32,7 +33,13 @@ export class BlobHolders {
   }
 
   async isBlobReferenced(blobKey: string): Promise<boolean> {
-    for (const holder of this.holders) if (await holder.isBlobReferenced(blobKey)) return true;
-    return false;
+    return (await this.referencedAmong([blobKey])).size > 0;
+  }
+
+  /** Of the keys, those some row names. */
+  async referencedAmong(keys: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const holder of this.holders) for (const key of await holder.blobKeysIn(keys)) found.add(key);
+    return found;
   }
 }

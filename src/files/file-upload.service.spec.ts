@@ -1,13 +1,15 @@
 import { HttpException } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { AppConfig } from '../config/app-config';
-import { BlobStore, BlobTooLargeError, BlobWriteOptions, BlobWriteResult, ByteRange } from '../storage/blob-store';
+import { BlobEntry, BlobStore, BlobTooLargeError, BlobWriteOptions, BlobWriteResult, ByteRange } from '../storage/blob-store';
 import { User } from '../users/user.entity';
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { UploadReservation } from './entities/upload-reservation.entity';
 import { BlobHolders } from './blob-holders';
 import { FilePlace, FileUploadService } from './file-upload.service';
+import { ReservationReleases } from './reservation-releases';
+import { InFlightWork } from '../lifecycle/in-flight-work';
 import { TrashPurger } from './trash/trash-purger';
 import { ROOT_FOLDER_ID } from './entities/folder.entity';
 import { MetricsService } from '../observability/metrics.service';
@@ -66,8 +68,12 @@ class FakeBlobStore extends BlobStore {
     return null;
   }
 
-  async *keys(): AsyncIterable<string> {
-    yield* this.blobs.keys();
+  async *list(): AsyncIterable<BlobEntry> {
+    for (const [key, blob] of this.blobs) yield { key, size: blob.length, modifiedAt: new Date() };
+  }
+
+  sweepResumables(): Promise<number> {
+    return Promise.resolve(0);
   }
 
   async ping(): Promise<void> {}
@@ -137,8 +143,8 @@ class FakeVersions {
     return new Map(ownerIds.map((id) => [id, this.storedBytes]));
   }
 
-  async isBlobReferenced(): Promise<boolean> {
-    return false;
+  async blobKeysIn(): Promise<Set<string>> {
+    return new Set();
   }
 }
 
@@ -174,6 +180,8 @@ describe('FileUploadService', () => {
       holdersOf(versions),
       new MetricsService(),
       { makeRoom: () => Promise.resolve(0) } as unknown as TrashPurger,
+      new ReservationReleases(reservations as unknown as UploadReservationsRepository),
+      new InFlightWork(),
     );
   });
 

@@ -16,6 +16,8 @@ import { BlobHolders } from './blob-holders';
 import { uploadInstanceId } from './upload-instance';
 import { NewUploadReservation, UploadReservationsRepository } from './upload-reservations.repository';
 import { TrashPurger } from './trash/trash-purger';
+import { ReservationReleases } from './reservation-releases';
+import { InFlightWork } from '../lifecycle/in-flight-work';
 
 /**
  * The instance name of resumable uploads' reservations: no server's (those are host:port:dir), so
@@ -55,10 +57,16 @@ export interface HeldUpload {
   readonly key: string;
   readonly size: number;
   readonly sha256: string;
-  /** Runs `record` (insert the version or sound row) while the reservation holds, then releases it; on failure the blob goes. */
+  /** Runs `record` (insert the version or sound row) while the reservation holds, then releases it; on failure, abandon(failure). */
   commit<T>(record: () => Promise<T>): Promise<T>;
   /** Gives up: removes the blob and releases the reservation. Does nothing once settled. */
   discard(): Promise<void>;
+  /**
+   * Gives up after a failure: discards, except the bytes of a resumable upload, which stay with
+   * their reservation: its row names both, and UploadsService decides (commit again after an
+   * outage, or end the upload).
+   */
+  abandon(): Promise<void>;
 }
 
 export interface ReceiveOptions {
@@ -105,6 +113,8 @@ export class FileUploadService {
     private readonly holders: BlobHolders,
     private readonly metrics: MetricsService,
     private readonly trash: TrashPurger,
+    private readonly releases: ReservationReleases,
+    private readonly inFlight: InFlightWork,
   ) {
     this.instanceId = uploadInstanceId(config);
   }
@@ -135,6 +145,9 @@ export class FileUploadService {
     const limit = this.config.maxUploadBytes;
     const key = this.blobs.newKey();
     const hold = await this.reserve(owner, key, source);
+    // Until it is settled, shutdown waits for this upload's clean-up (its request may be cut).
+    let settled!: () => void;
+    void this.inFlight.track(new Promise<void>((resolve) => (settled = resolve)));
     const heartbeat = setInterval(() => {
       this.reservations.touch(hold.reservationId).catch((error: unknown) => this.logger.warn(`upload heartbeat failed: ${String(error)}`));
     }, UPLOAD_HEARTBEAT_MS);
@@ -143,12 +156,10 @@ export class FileUploadService {
     const release = async (): Promise<void> => {
       uploadFinished();
       clearInterval(heartbeat);
-      // Left behind only if the database is unreachable; the sweeper then finds it stale.
-      await this.reservations.delete(hold.reservationId).catch((error: unknown) => this.logger.warn(`could not release upload reservation: ${String(error)}`));
+      await this.releases.release(hold.reservationId);
+      settled();
     };
-    // When the store is down the blob never became visible; a key that did is left to the sweeper.
-    const removeBlob = (): Promise<void> =>
-      this.blobs.delete(key).catch((cause: unknown) => this.logger.warn(`could not remove blob ${key} of a failed upload: ${String(cause)}`));
+    const removeBlob = (): Promise<void> => this.removeBlob(key);
 
     let written: BlobWriteResult;
     try {
@@ -159,15 +170,31 @@ export class FileUploadService {
       if (error instanceof BlobTooLargeError) throw hold.quotaBound ? quotaExceeded() : tooLarge(limit);
       throw error;
     }
-    return this.held(key, written, options.source, release, removeBlob);
+    return this.held(key, written, options.source, release, removeBlob, false);
   }
 
-  /** Bytes safely stored under `key`, whose reservation `release` ends: committed or discarded once. */
-  private held(key: string, written: BlobWriteResult, source: ReceiveOptions['source'], release: () => Promise<void>, removeBlob: () => Promise<void>): HeldUpload {
+  /**
+   * A blob nothing will use. When the store cannot delete it now (it is down), the orphan sweep
+   * (BlobSweeper) removes it later, since no row names it.
+   */
+  private removeBlob(key: string): Promise<void> {
+    return this.blobs.delete(key).catch((cause: unknown) => this.logger.warn(`could not remove blob ${key} of a failed upload: ${String(cause)}`));
+  }
+
+  /**
+   * Bytes safely stored under `key`, whose reservation `release` ends: committed or discarded
+   * once. A `resumable` hold is not discarded by a failure (see HeldUpload.abandon).
+   */
+  private held(key: string, written: BlobWriteResult, source: ReceiveOptions['source'], release: () => Promise<void>, removeBlob: () => Promise<void>, resumable: boolean): HeldUpload {
     let settled = false;
-    const settle = async (): Promise<void> => {
+    const discard = async (): Promise<void> => {
+      if (settled) return;
       settled = true;
       await release();
+      await removeBlob();
+    };
+    const abandon = async (): Promise<void> => {
+      if (!resumable) await discard();
     };
     return {
       key,
@@ -175,22 +202,20 @@ export class FileUploadService {
       sha256: written.sha256,
       commit: async <T>(record: () => Promise<T>): Promise<T> => {
         if (settled) throw new Error('this upload was already committed or discarded');
+        let result: T;
         try {
-          const result = await record();
-          this.metrics.bytesUploaded(written.size, source);
-          return result;
+          result = await record();
         } catch (error) {
-          await removeBlob();
+          await abandon();
           throw error;
-        } finally {
-          await settle();
         }
+        settled = true;
+        this.metrics.bytesUploaded(written.size, source);
+        await release();
+        return result;
       },
-      discard: async (): Promise<void> => {
-        if (settled) return;
-        await settle();
-        await removeBlob();
-      },
+      discard,
+      abandon,
     };
   }
 
@@ -210,17 +235,24 @@ export class FileUploadService {
     await this.reservations.touchUntil(reservationId, until);
   }
 
+  /** Ends a resumable upload's reservation, now or (the database being down) as soon as it can. */
   async releaseResumable(reservationId: number): Promise<void> {
-    await this.reservations.delete(reservationId);
+    await this.releases.release(reservationId);
   }
 
-  /** A finished resumable blob under its reservation, to commit like any upload (the reservation ends either way). */
+  /**
+   * A finished resumable blob under its reservation, to commit like any upload: the reservation
+   * ends with the commit; after a failure both stay with the upload's row (HeldUpload.abandon).
+   */
   heldResumable(key: string, written: BlobWriteResult, reservationId: number): HeldUpload {
-    const release = (): Promise<void> =>
-      this.reservations.delete(reservationId).catch((error: unknown) => this.logger.warn(`could not release upload reservation: ${String(error)}`));
-    const removeBlob = (): Promise<void> =>
-      this.blobs.delete(key).catch((cause: unknown) => this.logger.warn(`could not remove blob ${key} of a failed upload: ${String(cause)}`));
-    return this.held(key, written, 'files', release, removeBlob);
+    return this.held(key, written, 'files', () => this.releases.release(reservationId), () => this.removeBlob(key), true);
+  }
+
+  /** The version that holds the blob, if one does. */
+  async versionOfBlob(blobKey: string): Promise<StoredUpload | null> {
+    const version = await this.versions.findByBlobKey(blobKey);
+    const file = version && (await this.files.findById(version.fileId));
+    return version && file ? { file, version } : null;
   }
 
   /** Takes back a committed version (a later part of the same request failed); the blob goes with it. */

@@ -30,6 +30,10 @@ export class FileVersionsRepository {
       .getMany();
   }
 
+  findByBlobKey(blobKey: string): Promise<FileVersion | null> {
+    return this.versions.findOneBy({ blobKey });
+  }
+
   findOne(fileId: number, version: number): Promise<FileVersion | null> {
     return this.versions.findOneBy({ fileId, version });
   }
@@ -67,6 +71,8 @@ export class FileVersionsRepository {
         return await insertRow(this.versions, { ...version, fileId, version: next, createdAt: new Date() });
       } catch (error) {
         if (!isUniqueViolation(error) || attempt >= MAX_VERSION_ATTEMPTS) throw error;
+        // The blob key's own unique index: this blob is a version already, and never of two.
+        if (await this.isBlobReferenced(version.blobKey)) throw error;
         // A little jitter, so that a crowd of uploads does not collide again in lockstep.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)));
       }
@@ -95,5 +101,11 @@ export class FileVersionsRepository {
 
   async isBlobReferenced(blobKey: string): Promise<boolean> {
     return (await this.versions.countBy({ blobKey })) > 0;
+  }
+
+  async blobKeysIn(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.versions.find({ where: { blobKey: In([...keys]) }, select: { id: true, blobKey: true } });
+    return new Set(rows.map((row) => row.blobKey));
   }
 }

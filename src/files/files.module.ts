@@ -24,6 +24,8 @@ import { SharesController } from './shares.controller';
 import { SharesService } from './shares.service';
 import { UploadReservationsRepository } from './upload-reservations.repository';
 import { UploadSweeper } from './upload-sweeper.service';
+import { ReservationReleases } from './reservation-releases';
+import { BlobSweeper } from './blob-sweeper.service';
 import { TreeRemover } from './folders/tree-remover';
 import { TrashItem } from './trash/trash-item.entity';
 import { TrashPurger } from './trash/trash-purger';
@@ -43,7 +45,9 @@ import { TrashService } from './trash/trash.service';
     ResourcePropertiesRepository,
     SharesService,
     FileUploadService,
+    ReservationReleases,
     UploadSweeper,
+    BlobSweeper,
     FilesStorageUsage,
     BlobHolders,
     FilesRepository,

@@ -78,6 +78,11 @@ export class FilesRepository {
     for (let i = 0; i < ids.length; i += SLICE) await this.files.update({ id: In(ids.slice(i, i + SLICE)) }, { trashId });
   }
 
+  /** The file by id, whoever owns it, in the tree or in the trash. */
+  findById(id: number): Promise<StoredFile | null> {
+    return this.files.findOneBy({ id });
+  }
+
   /** The owner's file by id, in the tree or in the trash. */
   findInTreeOrTrash(ownerId: number, id: number): Promise<StoredFile | null> {
     return this.files.findOneBy({ ownerId, id });

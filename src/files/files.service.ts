@@ -47,7 +47,7 @@ export class FilesService implements OnModuleInit {
 
   onModuleInit(): void {
     this.users.onDeletion((user) => this.deleteAllOf(user));
-    this.holders.register({ bytesByOwner: (ids) => this.versions.bytesByOwner(ids), isBlobReferenced: (key) => this.versions.isBlobReferenced(key) });
+    this.holders.register({ bytesByOwner: (ids) => this.versions.bytesByOwner(ids), blobKeysIn: (keys) => this.versions.blobKeysIn(keys) });
   }
 
   /**
@@ -89,9 +89,15 @@ export class FilesService implements OnModuleInit {
   /**
    * Bytes received already (a finished tus upload) become the newest version of `path`, exactly
    * as a PUT's would: missing parents created, a folder in the way a conflict (the bytes are then
-   * dropped with their reservation).
+   * dropped with their reservation, or, a resumable upload's, left to its service: HeldUpload.abandon).
    */
   async putHeld(ownerId: number, path: TreePath, held: HeldUpload, contentType: string | undefined): Promise<StoredFileVersionDto> {
+    // Committed already by an attempt whose end was lost: that version is the one (a blob key is never in two).
+    const earlier = await this.uploads.versionOfBlob(held.key);
+    if (earlier) {
+      const stored = await held.commit(() => Promise.resolve(earlier));
+      return toStoredFileVersionDto(stored.file, stored.version);
+    }
     const name = path[path.length - 1];
     let place: FilePlace;
     try {
@@ -99,7 +105,7 @@ export class FilesService implements OnModuleInit {
       await this.tree.assertFileSlot(ownerId, folderId, name);
       place = { folderId, name };
     } catch (error) {
-      await held.discard();
+      await held.abandon();
       throw error;
     }
     const stored = await held.commit(() => this.uploads.commitVersion(ownerId, place, held, storedContentType(contentType)));

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, LessThan, Not, Repository } from 'typeorm';
+import { FindOptionsWhere, In, LessThan, Not, Repository } from 'typeorm';
 import { insertRow } from '../database/insert-row';
 import { UploadReservation } from './entities/upload-reservation.entity';
 
@@ -29,6 +29,17 @@ export class UploadReservationsRepository {
 
   async delete(id: number): Promise<void> {
     await this.reservations.delete({ id });
+  }
+
+  async deleteMany(ids: readonly number[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) await this.reservations.delete({ id: In(ids.slice(i, i + 500)) });
+  }
+
+  /** Of the keys, those an upload in flight is writing. */
+  async blobKeysIn(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.reservations.find({ where: { blobKey: In([...keys]) }, select: { id: true, blobKey: true } });
+    return new Set(rows.map((row) => row.blobKey));
   }
 
   /** Bytes held by the user's other uploads in flight, on every instance. */

@@ -30,7 +30,7 @@ describe('UploadSweeper', () => {
       },
     };
     const holders = new BlobHolders();
-    holders.register({ bytesByOwner: async () => new Map(), isBlobReferenced: async (key: string) => key === 'blob4' });
+    holders.register({ bytesByOwner: async () => new Map(), blobKeysIn: async (keys: readonly string[]) => new Set(keys.filter((key) => key === 'blob4')) });
     const blobs = { delete: async (key: string) => void deletedBlobs.push(key) };
     sweeper = new UploadSweeper(config, blobs as unknown as BlobStore, holders, reservations as unknown as UploadReservationsRepository);
   });

@@ -2,9 +2,12 @@ import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { InFlightWork } from './in-flight-work';
 
 /** How often idle keep-alive connections are closed while draining. */
 const IDLE_SWEEP_MS = 100;
+/** How long the clean-up of cut requests may take (a dependency may be down) before the clients close anyway. */
+const CLEANUP_GRACE_MS = 10_000;
 
 /**
  * SIGTERM (through `enableShutdownHooks`) lands here before anything is closed: the server stops
@@ -26,6 +29,7 @@ export class GracefulShutdownService implements BeforeApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly inFlight: InFlightWork,
   ) {}
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
@@ -36,6 +40,8 @@ export class GracefulShutdownService implements BeforeApplicationShutdown {
     const drained = this.drain(server);
     this.logger.log(`${signal ?? 'close'}: no new connections; waiting up to ${this.config.shutdownGraceMs} ms for requests in flight`);
     await drained;
+    // Requests cut at the deadline are still removing their blobs and releasing their quota.
+    await this.inFlight.settled(CLEANUP_GRACE_MS);
     this.logger.log('requests drained; closing clients');
   }
 

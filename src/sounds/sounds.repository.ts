@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsSelect, Repository } from 'typeorm';
+import { FindOptionsSelect, In, Repository } from 'typeorm';
 import { Sound } from './entities/sound.entity';
 
 export type NewSound = Omit<Sound, 'id' | 'owner' | 'createdAt'>;
@@ -69,8 +69,11 @@ export class SoundsRepository {
     return new Map(rows.map((row) => [Number(row.ownerId), Number(row.total ?? 0)]));
   }
 
-  async isBlobReferenced(blobKey: string): Promise<boolean> {
-    return (await this.sounds.countBy({ blobKey })) > 0;
+  /** Of the keys, those a sound holds. */
+  async blobKeysIn(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.sounds.find({ where: { blobKey: In([...keys]) }, select: { id: true, blobKey: true } });
+    return new Set(rows.map((row) => row.blobKey));
   }
 
   async deleteAllOfOwner(ownerId: number): Promise<void> {

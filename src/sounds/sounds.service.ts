@@ -67,7 +67,7 @@ export class SoundsService implements OnModuleInit {
   onModuleInit(): void {
     this.users.onDeletion((user) => this.deleteAllOf(user));
     // Sounds are the owner's stored bytes too: the quota, bytesStored and the sweeper see them.
-    this.holders.register({ bytesByOwner: (ids) => this.sounds.bytesByOwner(ids), isBlobReferenced: (key) => this.sounds.isBlobReferenced(key) });
+    this.holders.register({ bytesByOwner: (ids) => this.sounds.bytesByOwner(ids), blobKeysIn: (keys) => this.sounds.blobKeysIn(keys) });
   }
 
   async list(query: ListSoundsQueryDto): Promise<SoundPageDto> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
+import { In, IsNull, LessThan, Repository } from 'typeorm';
 import { PreparedQuery } from '../database/prepared-query';
 import { ResumableUpload } from './entities/resumable-upload.entity';
 
@@ -72,6 +72,13 @@ export class ResumableUploadsRepository {
 
   findExpired(now: Date, limit: number): Promise<ResumableUpload[]> {
     return this.uploads.find({ where: { expiresAt: LessThan(now) }, order: { expiresAt: 'ASC' }, take: limit });
+  }
+
+  /** Of the keys, those an upload that has not finished will write. */
+  async blobKeysIn(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.uploads.find({ where: { blobKey: In([...keys]), finishedAt: IsNull() }, select: { id: true, blobKey: true } });
+    return new Set(rows.map((row) => row.blobKey));
   }
 
   findOfOwner(ownerId: number): Promise<ResumableUpload[]> {

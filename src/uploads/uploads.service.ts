@@ -6,9 +6,11 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { StoredFileVersionDto } from '../files/dto/file.dto';
 import { storedContentType } from '../files/content-type';
 import { FileUploadService } from '../files/file-upload.service';
+import { BlobHolders } from '../files/blob-holders';
 import { FilesService } from '../files/files.service';
 import { formatTreePath, parseTreePath } from '../files/folders/tree-path';
-import { BlobStore } from '../storage/blob-store';
+import { BlobNotFoundError, BlobStore } from '../storage/blob-store';
+import { unavailableDependency } from '../availability/dependency-errors';
 import { SessionUser } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { ResumableUpload } from './entities/resumable-upload.entity';
@@ -63,10 +65,13 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     private readonly blobs: BlobStore,
     private readonly locks: SharedLocks,
     private readonly users: UsersService,
+    private readonly holders: BlobHolders,
   ) {}
 
   onModuleInit(): void {
     this.users.onDeletion((user) => this.deleteAllOf(user.id));
+    // An upload's blob is its own until it becomes a version; its quota is in its reservation.
+    this.holders.register({ bytesByOwner: () => Promise.resolve(new Map()), blobKeysIn: (keys) => this.uploads.blobKeysIn(keys) });
   }
 
   /**
@@ -250,19 +255,34 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     return swept;
   }
 
+  /**
+   * Makes the received bytes a file version, once: a version is the commit, and its blob key is
+   * unique, so an attempt that committed but could not mark the upload finished (the database
+   * went away in between) is recognised by the next one (FilesService.putHeld), which only
+   * marks it. An outage keeps the bytes and the reservation for that next attempt; any other
+   * failure ends the upload (discard). Bytes that are gone end it too: it never stays stuck.
+   */
   private async finish(row: ResumableUpload): Promise<StoredFileVersionDto> {
-    await this.blobs.completeResumable(row.blobKey, row.storageState ?? '');
-    const running = this.hashes.get(row.id);
-    this.hashes.delete(row.id);
-    this.reservedUntil.delete(row.id);
-    const sha256 = running?.offset === row.length ? running.hash.digest('hex') : await this.hashOf(row.blobKey);
+    let sha256: string;
+    try {
+      await this.blobs.completeResumable(row.blobKey, row.storageState ?? '');
+      const running = this.hashes.get(row.id);
+      this.hashes.delete(row.id);
+      this.reservedUntil.delete(row.id);
+      sha256 = running?.offset === row.length ? running.hash.digest('hex') : await this.hashOf(row.blobKey);
+    } catch (error) {
+      if (!(error instanceof BlobNotFoundError)) throw error;
+      await this.discard(row);
+      throw new NotFoundException({ error: UPLOAD_MESSAGES.notFound });
+    }
     const held = this.pipeline.heldResumable(row.blobKey, { size: row.length, sha256 }, row.reservationId ?? 0);
     let stored: StoredFileVersionDto;
     try {
       stored = await this.files.putHeld(row.ownerId, parseTreePath(row.path), held, row.contentType || undefined);
     } catch (error) {
-      // The bytes went with the failed commit: the upload cannot finish any more.
-      await this.uploads.delete(row.id);
+      if (unavailableDependency(error)) throw error;
+      // A folder took the path: the upload cannot finish any more.
+      await this.discard(row);
       throw error;
     }
     row.finishedAt = new Date();
@@ -277,13 +297,21 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     return hash.digest('hex');
   }
 
+  /**
+   * Ends an upload: the row goes first, then what it named. Whatever fails after that is no
+   * upload's any more: a release is retried (ReservationReleases), bytes are found by the orphan
+   * sweep (BlobSweeper). The other order could leave a row that names bytes already gone.
+   */
   private async discard(row: ResumableUpload): Promise<void> {
     this.hashes.delete(row.id);
     this.lockedRows.delete(row.id);
     this.reservedUntil.delete(row.id);
-    if (!row.finishedAt && row.storageState !== null) await this.blobs.abortResumable(row.blobKey, row.storageState);
-    if (row.reservationId !== null) await this.pipeline.releaseResumable(row.reservationId);
     await this.uploads.delete(row.id);
+    if (row.reservationId !== null) await this.pipeline.releaseResumable(row.reservationId);
+    if (row.finishedAt) return;
+    const forget = (error: unknown): void => this.logger.warn(`could not remove the bytes of upload ${row.id}; the orphan sweep will: ${String(error)}`);
+    if (row.received === row.length) await this.blobs.delete(row.blobKey).catch(forget);
+    if (row.storageState !== null) await this.blobs.abortResumable(row.blobKey, row.storageState).catch(forget);
   }
 
   private async deleteAllOf(ownerId: number): Promise<void> {

@@ -94,7 +94,7 @@ const SCHEMA: Record<string, { columns: string[]; indices: string[]; foreignKeys
       'expires_at instant(3)',
       'finished_at instant(3) null',
     ],
-    indices: ['ix_resumable_uploads_expires (expires_at)', 'ix_resumable_uploads_owner (owner_id)'],
+    indices: ['ix_resumable_uploads_blob_key (blob_key)', 'ix_resumable_uploads_expires (expires_at)', 'ix_resumable_uploads_owner (owner_id)'],
     foreignKeys: ['fk_resumable_uploads_owner (owner_id) -> users cascade'],
   },
   trash_items: {
@@ -133,7 +133,7 @@ const SCHEMA: Record<string, { columns: string[]; indices: string[]; foreignKeys
       'sha256 varchar(64)',
       'created_at instant(3)',
     ],
-    indices: ['ix_file_versions_blob_key (blob_key)', 'uq_file_versions_file_version unique (file_id, version)'],
+    indices: ['uq_file_versions_blob_key unique (blob_key)', 'uq_file_versions_file_version unique (file_id, version)'],
     foreignKeys: ['fk_file_versions_file (file_id) -> files cascade'],
   },
   file_shares: {
@@ -151,7 +151,7 @@ const SCHEMA: Record<string, { columns: string[]; indices: string[]; foreignKeys
       'created_at instant(3)',
       'heartbeat_at instant(3)',
     ],
-    indices: ['ix_upload_reservations_heartbeat (heartbeat_at)', 'ix_upload_reservations_user (user_id)'],
+    indices: ['ix_upload_reservations_blob_key (blob_key)', 'ix_upload_reservations_heartbeat (heartbeat_at)', 'ix_upload_reservations_user (user_id)'],
     foreignKeys: [],
   },
   sounds: {
@@ -169,7 +169,7 @@ const SCHEMA: Record<string, { columns: string[]; indices: string[]; foreignKeys
       'sha256 varchar(64)',
       'created_at instant(3)',
     ],
-    indices: ['ix_sounds_created (created_at, id)', 'ix_sounds_owner_created (owner_id, created_at, id)'],
+    indices: ['ix_sounds_blob_key (blob_key)', 'ix_sounds_created (created_at, id)', 'ix_sounds_owner_created (owner_id, created_at, id)'],
     foreignKeys: ['fk_sounds_owner (owner_id) -> users cascade'],
   },
 };

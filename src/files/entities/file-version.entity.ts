@@ -14,7 +14,8 @@ export class FileVersion {
   @Column({ type: 'int' })
   version!: number;
 
-  @Index('ix_file_versions_blob_key')
+  /** Unique: a blob belongs to one version (migration BlobKeys1768000000000). */
+  @Index('uq_file_versions_blob_key', { unique: true })
   @Column({ name: 'blob_key', type: 'varchar', length: 255 })
   blobKey!: string;
 

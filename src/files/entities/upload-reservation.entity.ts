@@ -15,6 +15,7 @@ export class UploadReservation {
   @Column({ name: 'user_id', type: 'int' })
   userId!: number;
 
+  @Index('ix_upload_reservations_blob_key')
   @Column({ name: 'blob_key', type: 'varchar', length: 255 })
   blobKey!: string;
 

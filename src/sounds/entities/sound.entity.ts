@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintToNumber, INSTANT } from '../../database/column-types';
 import { User } from '../../users/user.entity';
 
@@ -39,6 +39,7 @@ export class Sound {
   @Column({ type: 'varchar', length: 255, nullable: true })
   album!: string | null;
 
+  @Index('ix_sounds_blob_key')
   @Column({ name: 'blob_key', type: 'varchar', length: 128 })
   blobKey!: string;
 

@@ -38,6 +38,7 @@ export class ResumableUpload {
   durable!: number;
 
   /** The key the finished blob gets; the reservation row names it too. */
+  @Index('ix_resumable_uploads_blob_key')
   @Column({ name: 'blob_key', type: 'varchar', length: 32 })
   blobKey!: string;
 
