@@ -1,4 +1,6 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { assertRoomIn } from '../storage/disk-space';
 import { ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/guards/access.decorators';
@@ -17,6 +19,7 @@ export class HealthController {
     private readonly sessions: SessionStore,
     private readonly blobs: BlobStore,
     private readonly shutdown: GracefulShutdownService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -27,7 +30,7 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOkResponse({ description: 'database, session store and blob store reachable' })
+  @ApiOkResponse({ description: 'database, session store and blob store reachable, and (SQLite) room on the disk of DATA_DIR' })
   @ApiResponse({ status: 503, description: 'a dependency is unreachable (`error` names it), or the server is draining after SIGTERM' })
   async readiness(): Promise<HealthCheckResult> {
     // Requests already on open connections are still served while draining; new work should go elsewhere.
@@ -37,6 +40,8 @@ export class HealthController {
         () => this.database.pingCheck('database', { timeout: 3000 }),
         () => this.probe('sessions', () => this.sessions.ping()),
         () => this.probe('storage', () => this.blobs.ping()),
+        // The local store's ping covers its own disk; SQLite's lives in DATA_DIR, whichever the store.
+        ...(this.config.db.type === 'sqlite' ? [() => this.probe('disk', () => assertRoomIn(this.config.dataDir))] : []),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;

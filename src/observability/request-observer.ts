@@ -48,8 +48,9 @@ export class RequestObserver {
     // One line per request: exactly these members, nothing taken from headers or bodies.
     const line = { requestId, method, route, path: pathOf(req), status, durationMs: Math.round(ms), userId: userIdOf(req) };
     if (aborted) this.logger.info(line, 'request aborted');
-    // 503 is a known condition (a dependency down, draining), already logged once as an outage.
-    else if (status === 503) this.logger.warn(line, 'request failed');
+    // 503 is a known condition (a dependency down, draining), already logged once as an outage;
+    // 507 is a quota or a full disk, the user's or the operator's to act on, not a fault of the server.
+    else if (status === 503 || status === 507) this.logger.warn(line, 'request failed');
     else if (status >= 500) this.logger.error(line, 'request failed');
     else this.logger.info(line, 'request completed');
   }

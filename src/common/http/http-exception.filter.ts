@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Dependency, unavailableDependency } from '../../availability/dependency-errors';
 import { Outages } from '../../availability/outages.service';
+import { StorageFullError } from '../../storage/blob-store';
 import { Request, Response } from 'express';
 import { allowedMethods, reachedRoute } from './allowed-methods';
 import { ErrorBody, METHOD_NOT_ALLOWED, NOT_FOUND } from './error-body';
@@ -23,6 +24,9 @@ const ENTITY_HEADERS = ['Content-Type', 'Content-Length', 'Content-Disposition',
 
 /** Seconds a client is told to wait while a dependency is down. */
 const OUTAGE_RETRY_AFTER_S = 5;
+/** A full disk waits for someone to free space: clients are told to come back later than for an outage. */
+const FULL_RETRY_AFTER_S = 60;
+const STORAGE_FULL = "The server's storage is full; try again later";
 
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -42,6 +46,19 @@ export class HttpExceptionFilter implements ExceptionFilter {
     // A route that failed after describing the bytes it meant to send (a download whose store
     // is down) must not label the JSON error with them.
     for (const name of ENTITY_HEADERS) res.removeHeader(name);
+    // The client went away mid-request (a cancelled upload): nobody is left to answer, and the
+    // error its stream raised is no dependency's outage.
+    if (req.socket?.destroyed) {
+      res.destroy();
+      return;
+    }
+    // No room to store (the disk under DATA_DIR is full): 507, logged once as the storage's outage.
+    if (exception instanceof StorageFullError) {
+      this.outages.report('storage', exception);
+      res.setHeader('Retry-After', String(FULL_RETRY_AFTER_S));
+      res.status(HttpStatus.INSUFFICIENT_STORAGE).json({ error: STORAGE_FULL });
+      return;
+    }
     // A dependency that is down is the server's condition, not a bug: 503 and one log line per outage.
     const dependency = unavailableDependency(exception);
     if (dependency) {
@@ -51,8 +68,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     const [status, body] = this.describe(exception, req, res);
-    // 503s are conditions (draining, readiness), not failures of the server's own code.
-    if (status >= 500 && status !== (HttpStatus.SERVICE_UNAVAILABLE as number)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // A 5xx the app chose (503 draining, 507 quota) is a condition; only what nobody chose is a failure of the server's own code.
+    if (status >= 500 && !(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     res.status(status).json(body);
   }
 
