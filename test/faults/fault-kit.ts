@@ -1,0 +1,110 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { BlobSweeper, ORPHAN_GRACE_MS } from '../../src/files/blob-sweeper.service';
+import { ReservationReleases } from '../../src/files/reservation-releases';
+import { BlobStore } from '../../src/storage/blob-store';
+import { binaryBody } from '../support/http';
+import { TestApp } from '../support/test-app';
+import { LoggedInUser } from '../support/users';
+
+export const TUS = { 'Tus-Resumable': '1.0.0' };
+
+export function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function tusMetadata(fields: Record<string, string>): string {
+  return Object.entries(fields)
+    .map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`)
+    .join(',');
+}
+
+/** Bytes no other upload of the run has: each acknowledged upload is then one version, found by its sha256. */
+export function uniqueBytes(size: number): Buffer {
+  return randomBytes(size);
+}
+
+/** An upload the server acknowledged (2xx): its bytes must be readable whatever failed since. */
+export interface Acknowledged {
+  user: LoggedInUser;
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export async function createTusUpload(t: TestApp, user: LoggedInUser, length: number, path: string): Promise<string> {
+  const res = await t.http.post('/uploads/').set(user.auth).set(TUS).set('Upload-Length', String(length)).set('Upload-Metadata', tusMetadata({ filename: path })).expect(201);
+  return String(res.headers.location);
+}
+
+export function tusPatch(t: TestApp, user: LoggedInUser, location: string, offset: number, body: Buffer) {
+  return t.http.patch(location).set(user.auth).set(TUS).set('Upload-Offset', String(offset)).set('Content-Type', 'application/offset+octet-stream').send(body);
+}
+
+export async function download(t: TestApp, user: LoggedInUser, path: string, version?: number): Promise<{ status: number; body: Buffer }> {
+  const res = await t.http
+    .get(`/files/${path}${version === undefined ? '' : `?version=${version}`}`)
+    .set(user.auth)
+    .buffer(true)
+    .parse(binaryBody);
+  return { status: res.status, body: res.body as Buffer };
+}
+
+export async function versionsOf(t: TestApp, user: LoggedInUser, path: string): Promise<{ version: number; sha256: string; size: number }[]> {
+  const res = await t.http.get(`/files/${path}/versions`).set(user.auth).expect(200);
+  return res.body as { version: number; sha256: string; size: number }[];
+}
+
+async function rows<T>(t: TestApp, sql: string): Promise<T[]> {
+  return t.app.get(DataSource).query<T[]>(sql);
+}
+
+/**
+ * What must hold once every dependency is back, whatever failed before (README "When things
+ * fail"): every acknowledged upload is readable byte for byte and is exactly one version; no two
+ * versions or sounds share a blob; no upload is stuck with all its bytes and no file; no
+ * reservation holds quota; after the orphan sweep, every blob in the store is named by a row and
+ * every row's blob is in the store.
+ */
+export async function expectInvariants(t: TestApp, acknowledged: readonly Acknowledged[]): Promise<void> {
+  for (const ack of acknowledged) {
+    const versions = await versionsOf(t, ack.user, ack.path);
+    const mine = versions.filter((v) => v.sha256 === ack.sha256);
+    expect({ path: ack.path, versionsWithItsBytes: mine.length }).toEqual({ path: ack.path, versionsWithItsBytes: 1 });
+    const { status, body } = await download(t, ack.user, ack.path, mine[0].version);
+    expect({ path: ack.path, status, sha256: sha256(body) }).toEqual({ path: ack.path, status: 200, sha256: ack.sha256 });
+  }
+  const shared = await rows<{ blob_key: string }>(
+    t,
+    'SELECT blob_key FROM (SELECT blob_key FROM file_versions UNION ALL SELECT blob_key FROM sounds) k GROUP BY blob_key HAVING COUNT(*) > 1',
+  );
+  expect(shared).toEqual([]);
+  const stuck = await rows<{ id: string }>(t, 'SELECT id FROM resumable_uploads WHERE received = length AND finished_at IS NULL');
+  expect(stuck).toEqual([]);
+  // Releases that failed during the outage are retried on a timer: run the retry now.
+  expect(await t.app.get(ReservationReleases).retry()).toBe(0);
+  const reserved = await rows<{ id: number; blob_key: string }>(t, 'SELECT r.id, r.blob_key FROM upload_reservations r WHERE NOT EXISTS (SELECT 1 FROM resumable_uploads u WHERE u.blob_key = r.blob_key)');
+  expect(reserved).toEqual([]);
+
+  const blobs = t.app.get(BlobStore);
+  await t.app.get(BlobSweeper).sweep(Date.now() + ORPHAN_GRACE_MS + 60_000);
+  const named = new Set(
+    (await rows<{ blob_key: string }>(t, 'SELECT blob_key FROM file_versions UNION ALL SELECT blob_key FROM sounds UNION ALL SELECT blob_key FROM resumable_uploads')).map((r) => r.blob_key),
+  );
+  const stored: string[] = [];
+  for await (const { key } of blobs.list()) stored.push(key);
+  expect(stored.filter((key) => !named.has(key))).toEqual([]);
+  const versionKeys = (await rows<{ blob_key: string }>(t, 'SELECT blob_key FROM file_versions')).map((r) => r.blob_key);
+  const storedSet = new Set(stored);
+  expect(versionKeys.filter((key) => !storedSet.has(key))).toEqual([]);
+}
+
+/** Resolves once `check` holds, polling; fails with `what` after `timeoutMs`. */
+export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
