@@ -41,23 +41,32 @@ function withQueryDeadline(connection: QueryableConnection, queryMs: number): Qu
   if (patched[PATCHED]) return connection;
   patched[PATCHED] = true;
   const query = connection.query.bind(connection);
-  connection.query = (...args: unknown[]): unknown => {
-    const last = args[args.length - 1];
-    // TypeORM streams (no callback) are left as they are: nothing in the app uses them.
-    if (typeof last !== 'function') return query(...args);
-    const callback = last as Callback;
+  /** The callback, called with a timeout error (the connection destroyed) if the answer does not come in time. */
+  const deadlineOn = (callback: Callback): Callback => {
     let answered = false;
     const timer = setTimeout(() => {
       answered = true;
       connection.destroy();
       callback(timeoutError('answer a query', queryMs));
     }, queryMs);
-    return query(...args.slice(0, -1), (error: Error | null, ...results: unknown[]) => {
+    return (error, ...results) => {
       if (answered) return;
       answered = true;
       clearTimeout(timer);
       callback(error, ...results);
-    });
+    };
+  };
+  connection.query = (...args: unknown[]): unknown => {
+    // The pool's own query() hands over a prepared command that carries its callback (onResult).
+    const command = args[0] as { onResult?: Callback } | undefined;
+    if (args.length === 1 && typeof command?.onResult === 'function') {
+      command.onResult = deadlineOn(command.onResult);
+      return query(command);
+    }
+    const last = args[args.length - 1];
+    // Streams (no callback) are left as they are: nothing in the app uses them.
+    if (typeof last !== 'function') return query(...args);
+    return query(...args.slice(0, -1), deadlineOn(last as Callback));
   };
   return connection;
 }
