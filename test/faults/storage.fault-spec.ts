@@ -1,0 +1,81 @@
+import { request as httpRequest } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { DataSource } from 'typeorm';
+import { BlobStore } from '../../src/storage/blob-store';
+import { LogCapture, LogLine } from '../support/log-capture';
+import { newUser, LoggedInUser } from '../support/users';
+import { startTestApp, TestApp } from '../support/test-app';
+import { Acknowledged, createTusUpload, eventually, expectInvariants, sha256, TUS, tusPatch, uniqueBytes } from './fault-kit';
+
+const eventsOf = (logs: LogCapture, dependency: string): string[] => logs.lines.filter((l) => l.dependency === dependency).map((l) => String(l.event));
+const errorLines = (logs: LogCapture): LogLine[] => logs.lines.filter((l) => Number(l.level) >= 50);
+
+/** SQLite and the S3 driver (a private s3rver): the store is the dependency that fails here. */
+describe('storage faults (SQLite + S3)', () => {
+  let t: TestApp;
+  const logs = new LogCapture();
+  const acknowledged: Acknowledged[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ DB_TYPE: 'sqlite', REDIS_URL: undefined, STORAGE_DRIVER: 's3', S3_ENDPOINT: undefined, LOG_LEVEL: 'info' }, { logDestination: logs });
+  });
+  afterAll(() => t?.close());
+
+  async function reservations(): Promise<number> {
+    const [row] = await t.app.get(DataSource).query<{ n: number }[]>('SELECT COUNT(*) AS n FROM upload_reservations');
+    return Number(row.n);
+  }
+
+  /** Sends `send` bytes of a body announced as `announce` bytes, then hangs up. */
+  function cutUpload(user: LoggedInUser, method: string, path: string, headers: Record<string, string>, announce: number, send: number): Promise<void> {
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    return new Promise((resolve) => {
+      const req = httpRequest({ port, host: '127.0.0.1', method, path, headers: { ...user.auth, ...headers, 'Content-Length': String(announce) } });
+      req.on('error', () => resolve());
+      req.on('close', () => resolve());
+      req.write(uniqueBytes(send), () => setImmediate(() => req.destroy()));
+    });
+  }
+
+  it('clients that cancel uploads (PUT and tus PATCH) are no storage outage: nothing logged as one, nothing left behind', async () => {
+    const user = await newUser(t.http, 'cancel');
+    const location = await createTusUpload(t, user, 3_000_000, 'cancelled.bin');
+    logs.lines.length = 0;
+    const before = await reservations();
+    await cutUpload(user, 'PUT', '/files/cancelled-put.bin', {}, 3_000_000, 500_000);
+    await cutUpload(user, 'PATCH', location, { ...TUS, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, 3_000_000, 500_000);
+    // The PUT's reservation goes when its clean-up is over; the tus upload keeps its own.
+    await eventually('the cancelled PUT is cleaned up', async () => (await reservations()) === before);
+    await eventually('both requests are logged', () => Promise.resolve(logs.lines.filter((l) => l.status === 499).length === 2));
+    expect(eventsOf(logs, 'storage')).toEqual([]);
+    expect(eventsOf(logs, 'database')).toEqual([]);
+    expect(errorLines(logs)).toEqual([]);
+    // What the PATCH stored before the cut is kept: the client resumes from there.
+    const offset = Number((await t.http.head(location).set(user.auth).set(TUS).expect(200)).headers['upload-offset']);
+    expect(offset).toBeLessThanOrEqual(500_000);
+    await t.http.delete(location).set(user.auth).set(TUS).expect(204);
+    await expectInvariants(t, acknowledged);
+  });
+
+  it('a tus upload whose last PATCH finds the store down is completed by the next request once it is back', async () => {
+    const user = await newUser(t.http, 'complete');
+    const s3 = t.s3;
+    if (!s3) throw new Error('the test app has no private s3rver');
+    const data = uniqueBytes(120_000);
+    const location = await createTusUpload(t, user, data.length, 'completed.bin');
+    await tusPatch(t, user, location, 0, data.subarray(0, 60_000)).expect(204);
+    const store = t.app.get(BlobStore);
+    const complete = store.completeResumable.bind(store);
+    jest.spyOn(store, 'completeResumable').mockImplementationOnce(async (...args) => {
+      await s3.pause();
+      return complete(...args);
+    });
+    const last = await tusPatch(t, user, location, 60_000, data.subarray(60_000));
+    expect({ status: last.status, error: (last.body as { error?: string }).error }).toEqual({ status: 503, error: expect.stringMatching(/file storage/) });
+    await s3.resume();
+    await logs.waitFor((line) => line.dependency === 'storage' && line.event === 'recovery');
+    expect((await t.http.head(location).set(user.auth).set(TUS).expect(200)).headers['upload-offset']).toBe(String(data.length));
+    acknowledged.push({ user, path: 'completed.bin', sha256: sha256(data), size: data.length });
+    await expectInvariants(t, acknowledged);
+  });
+});
