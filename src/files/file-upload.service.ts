@@ -17,6 +17,7 @@ import { uploadInstanceId } from './upload-instance';
 import { NewUploadReservation, UploadReservationsRepository } from './upload-reservations.repository';
 import { TrashPurger } from './trash/trash-purger';
 import { ReservationReleases } from './reservation-releases';
+import { DependencyUnavailableError } from '../availability/dependency-errors';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 
 /**
@@ -165,7 +166,9 @@ export class FileUploadService {
     try {
       written = await this.blobs.write(key, source.stream, { maxBytes: hold.maxBytes, contentType: options.contentType });
     } catch (error) {
-      await removeBlob();
+      // A write is all or nothing; this only makes sure. Not while the store is down: the
+      // request would wait for it, and what a store kept of a failed write is the sweep's.
+      if (!(error instanceof DependencyUnavailableError)) await removeBlob();
       await release();
       if (error instanceof BlobTooLargeError) throw hold.quotaBound ? quotaExceeded() : tooLarge(limit);
       throw error;

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { once } from 'node:events';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable, Transform } from 'node:stream';
 import { DependencyUnavailableError } from '../availability/dependency-errors';
 import { AppConfig } from '../config/app-config';
 import {
@@ -101,7 +101,22 @@ function isNotFound(error: unknown): boolean {
   return error.$metadata.httpStatusCode === 404 || error.name === 'NoSuchKey' || error.name === 'NotFound';
 }
 
-export function createS3Client(settings: S3Settings): S3Client {
+/**
+ * A store that hangs must answer requests 503 within seconds (README "When things fail"). Calls
+ * where the app sends (parts, objects) or waits for a short answer use a client whose socket may
+ * idle this long, with one retry: the store has stopped reading or answering.
+ */
+export const S3_IDLE_MS = 3000;
+/**
+ * Downloads read through a client of their own whose sockets may idle for long, since a client
+ * that reads slowly pauses the stream; they get a deadline for the answer's headers instead, and
+ * a watch on the body while it flows (watchWhileFlowing).
+ */
+export const S3_READ_IDLE_MS = 60_000;
+const S3_HEADERS_MS = 5000;
+const S3_BODY_IDLE_MS = 5000;
+
+export function createS3Client(settings: S3Settings, idleMs = S3_IDLE_MS): S3Client {
   const { accessKeyId, secretAccessKey } = settings;
   return new S3Client({
     region: settings.region,
@@ -113,10 +128,41 @@ export function createS3Client(settings: S3Settings): S3Client {
     // understood by every S3-compatible store.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    // A store that is down answers a request 503 in seconds: a short connect timeout. requestTimeout
-    // is the socket's idle time, so long transfers that keep moving are not cut.
-    requestHandler: { connectionTimeout: 3000, requestTimeout: 60_000 },
+    // A store that is down answers a request 503 in seconds: a short connect timeout. socketTimeout
+    // is the socket's idle time, so long transfers that keep moving are not cut (this SDK's
+    // requestTimeout would only warn). One retry at most: two attempts stay within the 10 s a
+    // request may wait on a store that hangs.
+    requestHandler: { connectionTimeout: 3000, socketTimeout: idleMs },
+    maxAttempts: 2,
   });
+}
+
+/**
+ * The body of a download, failing when the store sends nothing for `ms` while the reader is
+ * waiting for it. While the reader holds back (backpressure from a slow client pauses the
+ * store's stream) nothing is watched: only a store that stopped sending is.
+ */
+function watchWhileFlowing(body: Readable, ms: number): Readable {
+  let timer: NodeJS.Timeout | undefined;
+  const stop = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  const watch = (): void => {
+    stop();
+    timer = setTimeout(() => body.destroy(new DependencyUnavailableError('storage', new Error(`no byte from the store for ${ms} ms`))), ms);
+  };
+  const watched = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (!body.isPaused()) watch();
+      done(null, chunk);
+    },
+  });
+  body.on('pause', stop);
+  body.on('resume', watch);
+  pipeline(body, watched, stop);
+  watch();
+  return watched;
 }
 
 /**
@@ -159,9 +205,11 @@ function narrowToRange(body: Readable, range: ByteRange, contentRange: string | 
  * write never becomes a visible object.
  */
 export class S3BlobStore extends BlobStore {
+  /** `readClient` serves downloads (createS3Client with S3_READ_IDLE_MS); everything else goes through `client`. */
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
+    private readonly readClient: S3Client = client,
   ) {
     super();
   }
@@ -205,9 +253,13 @@ export class S3BlobStore extends BlobStore {
     } catch (error) {
       // Nothing has been completed yet: aborting drops the parts; some stores cannot abort,
       // and then the parts stay invisible to list() and to reads until sweepResumables().
-      await upload.abort().catch(() => undefined);
-      body.destroy();
-      await done.catch(() => undefined);
+      const cleanup = (async () => {
+        await upload.abort().catch(() => undefined);
+        body.destroy();
+        await done.catch(() => undefined);
+      })();
+      // A store that is down or hangs would hold the answer for as long: its parts are the sweep's.
+      if (!(error instanceof DependencyUnavailableError)) await cleanup;
       throw error;
     }
   }
@@ -353,13 +405,21 @@ export class S3BlobStore extends BlobStore {
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
     assertBlobKey(key);
+    // The headers must come within S3_HEADERS_MS; the body is then watched while it flows.
+    const headers = new AbortController();
+    const deadline = setTimeout(() => headers.abort(new Error(`no answer from the store within ${S3_HEADERS_MS} ms`)), S3_HEADERS_MS);
     const response = await this.s3(() =>
-      this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined })),
-    ).catch((error: unknown) => {
-      throw isNotFound(error) ? new BlobNotFoundError(key) : error;
-    });
+      this.readClient.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }), {
+        abortSignal: headers.signal,
+      }),
+    )
+      .catch((error: unknown) => {
+        throw isNotFound(error) ? new BlobNotFoundError(key) : headers.signal.aborted ? new DependencyUnavailableError('storage', error) : error;
+      })
+      .finally(() => clearTimeout(deadline));
     if (!(response.Body instanceof Readable)) throw new Error('S3 GetObject returned no stream');
-    return range ? narrowToRange(response.Body, range, response.ContentRange) : response.Body;
+    const body = watchWhileFlowing(response.Body, S3_BODY_IDLE_MS);
+    return range ? narrowToRange(body, range, response.ContentRange) : body;
   }
 
   async delete(key: string): Promise<void> {
@@ -476,6 +536,7 @@ export class S3BlobStore extends BlobStore {
 
   override close(): Promise<void> {
     this.client.destroy();
+    if (this.readClient !== this.client) this.readClient.destroy();
     return Promise.resolve();
   }
 }

@@ -15,8 +15,8 @@ export async function createBlobStore(config: AppConfig): Promise<BlobStore> {
     }
     case 's3': {
       // Loaded only when used: the AWS SDK adds ~20 MiB to the resident memory of every process.
-      const { createS3Client, S3BlobStore } = await import('./s3-blob-store');
-      return new S3BlobStore(createS3Client(config.storage.s3), config.storage.s3.bucket);
+      const { createS3Client, S3BlobStore, S3_READ_IDLE_MS } = await import('./s3-blob-store');
+      return new S3BlobStore(createS3Client(config.storage.s3), config.storage.s3.bucket, createS3Client(config.storage.s3, S3_READ_IDLE_MS));
     }
   }
 }

@@ -41,13 +41,13 @@ export function tusPatch(t: TestApp, user: LoggedInUser, location: string, offse
   return t.http.patch(location).set(user.auth).set(TUS).set('Upload-Offset', String(offset)).set('Content-Type', 'application/offset+octet-stream').send(body);
 }
 
-export async function download(t: TestApp, user: LoggedInUser, path: string, version?: number): Promise<{ status: number; body: Buffer }> {
+export async function download(t: TestApp, user: LoggedInUser, path: string, version?: number): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
   const res = await t.http
     .get(`/files/${path}${version === undefined ? '' : `?version=${version}`}`)
     .set(user.auth)
     .buffer(true)
     .parse(binaryBody);
-  return { status: res.status, body: res.body as Buffer };
+  return { status: res.status, headers: res.headers as Record<string, string>, body: res.body as Buffer };
 }
 
 export async function versionsOf(t: TestApp, user: LoggedInUser, path: string): Promise<{ version: number; sha256: string; size: number }[]> {

@@ -2,7 +2,9 @@ import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { BlobStore } from '../../src/storage/blob-store';
+import { FaultProxy } from '../support/fault-proxy';
 import { LogCapture, LogLine } from '../support/log-capture';
+import { startS3rver, TestS3 } from '../support/s3';
 import { newUser, LoggedInUser } from '../support/users';
 import { startTestApp, TestApp } from '../support/test-app';
 import { Acknowledged, createTusUpload, eventually, expectInvariants, sha256, TUS, tusPatch, uniqueBytes } from './fault-kit';
@@ -77,5 +79,73 @@ describe('storage faults (SQLite + S3)', () => {
     expect((await t.http.head(location).set(user.auth).set(TUS).expect(200)).headers['upload-offset']).toBe(String(data.length));
     acknowledged.push({ user, path: 'completed.bin', sha256: sha256(data), size: data.length });
     await expectInvariants(t, acknowledged);
+  });
+});
+
+/** The store hangs (a proxy in front of s3rver stops forwarding): requests are answered, not held. */
+describe('a hung S3 (SQLite + S3 behind a stalled proxy)', () => {
+  let s3: TestS3;
+  let proxy: FaultProxy;
+  let t: TestApp;
+  const logs = new LogCapture();
+
+  beforeAll(async () => {
+    s3 = await startS3rver();
+    proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) });
+    t = await startTestApp({ DB_TYPE: 'sqlite', REDIS_URL: undefined, ...s3.env, S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`, LOG_LEVEL: 'info' }, { logDestination: logs });
+  });
+  afterAll(async () => {
+    proxy?.unstall();
+    await t?.close();
+    await proxy?.close();
+    await s3?.stop();
+  });
+
+  it('answers uploads and downloads 503 within 10 s, cuts a download whose bytes stop, and serves again when it wakes', async () => {
+    const user = await newUser(t.http, 'hungs3');
+    const small = uniqueBytes(10_000);
+    const big = uniqueBytes(30 * 1024 * 1024);
+    await t.http.put('/files/small.bin').set(user.auth).send(small).expect(201);
+    await t.http.put('/files/big.bin').set(user.auth).send(big).expect(201);
+
+    // A download that has begun: the store stops in the middle of its body.
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    let received = 0;
+    let stalledAt = 0;
+    const cut = new Promise<number>((resolve) => {
+      const req = httpRequest({ port, host: '127.0.0.1', path: '/files/big.bin', headers: user.auth }, (res) => {
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (stalledAt === 0 && received > 1024 * 1024) {
+            proxy.stall();
+            stalledAt = Date.now();
+          }
+        });
+        res.on('error', () => resolve(Date.now() - stalledAt));
+        res.on('end', () => resolve(-1));
+      });
+      req.on('error', () => resolve(Date.now() - stalledAt));
+      req.end();
+    });
+    const cutAfter = await cut;
+    expect(received).toBeLessThan(big.length);
+    expect(cutAfter).toBeGreaterThan(0);
+    expect(cutAfter).toBeLessThan(10_000);
+
+    const started = Date.now();
+    const answers = await Promise.all([t.http.put('/files/during.bin').set(user.auth).send(uniqueBytes(5000)), t.http.get('/files/small.bin').set(user.auth)]);
+    for (const res of answers) {
+      expect({ status: res.status, error: (res.body as { error?: string }).error }).toEqual({ status: 503, error: expect.stringMatching(/file storage/) });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    expect(Date.now() - started).toBeLessThan(10_000);
+
+    proxy.unstall();
+    await logs.waitFor((line) => line.dependency === 'storage' && line.event === 'recovery');
+    expect(sha256((await t.http.get('/files/small.bin').set(user.auth).buffer(true).expect(200)).body as Buffer)).toBe(sha256(small));
+    await expectInvariants(t, [
+      { user, path: 'small.bin', sha256: sha256(small), size: small.length },
+      { user, path: 'big.bin', sha256: sha256(big), size: big.length },
+    ]);
   });
 });
