@@ -442,9 +442,16 @@ export class S3BlobStore extends BlobStore {
     }
   }
 
+  /**
+   * Blob keys are hex: listing under each hex digit reads them alone, never the uploads' tails
+   * (`uploads/…`), which come and go while an upload runs (and which s3rver's listing trips over
+   * when one is deleted under it).
+   */
   async *list(): AsyncIterable<BlobEntry> {
-    for await (const object of this.objects()) {
-      if (isBlobKey(object.key)) yield object;
+    for (const digit of '0123456789abcdef') {
+      for await (const object of this.objects(digit)) {
+        if (isBlobKey(object.key)) yield object;
+      }
     }
   }
 

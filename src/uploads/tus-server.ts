@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Server } from '@tus/server';
 import { ERRORS } from '@tus/utils';
@@ -53,7 +54,8 @@ export function createTusServer(config: AppConfig, uploads: UploadsService, lock
     },
     onResponseError: (_req, _res, error) => {
       const exception = asException(error);
-      if (!(exception instanceof HttpException) && !(exception instanceof Error)) logger.error(`tus error: ${String(exception)}`);
+      // isNativeError: an error of Node's own sockets may come from another realm (jest's), where instanceof fails.
+      if (!(exception instanceof HttpException) && !(exception instanceof Error) && !types.isNativeError(exception)) logger.error(`tus error: ${String(exception)}`);
       throw exception;
     },
     // tus answers `*` without a list, and the list's first entry to an origin not on it: the

@@ -47,7 +47,7 @@ export async function download(t: TestApp, user: LoggedInUser, path: string, ver
     .set(user.auth)
     .buffer(true)
     .parse(binaryBody);
-  return { status: res.status, headers: res.headers as Record<string, string>, body: res.body as Buffer };
+  return { status: res.status, headers: res.headers, body: res.body as Buffer };
 }
 
 export async function versionsOf(t: TestApp, user: LoggedInUser, path: string): Promise<{ version: number; sha256: string; size: number }[]> {
