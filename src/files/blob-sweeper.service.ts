@@ -4,10 +4,11 @@ import { BlobHolders } from './blob-holders';
 import { UploadReservationsRepository } from './upload-reservations.repository';
 
 /**
- * A blob must have been finished this long ago before it can count as an orphan. Every blob is
- * named by a row from before its first byte (its upload's reservation) until after the row that
- * owns it exists, so an unnamed blob is an orphan at once; the grace only keeps the sweep clear
- * of clocks that disagree and of stores that list what they are still writing.
+ * A blob must be this old (by the store's date: for an S3 multipart object, when its upload
+ * began) before it can count as an orphan. Every blob is named by a row from before its first
+ * byte (its upload's reservation) until after the row that owns it exists, and named() asks in
+ * the order the name passes on, so an unnamed blob is an orphan at once; the grace only keeps
+ * the sweep clear of clocks that disagree and of stores that list what they are still writing.
  */
 export const ORPHAN_GRACE_MS = 60 * 60_000;
 const SWEEP_INTERVAL_MS = 60 * 60_000;
@@ -78,10 +79,15 @@ export class BlobSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     return { blobs, resumables };
   }
 
-  /** Of the keys, those a version, a sound, a resumable upload or an upload in flight names. */
+  /**
+   * Of the keys, those an upload in flight, a version, a sound or a resumable upload names. A
+   * blob passes from its reservation to its version (the version is inserted, then the
+   * reservation deleted), and a resumable upload's row stays after its version exists: asking in
+   * that order, a blob being committed between two of the queries is seen by one of them.
+   */
   private async named(keys: readonly string[]): Promise<Set<string>> {
-    const named = await this.holders.referencedAmong(keys);
-    for (const key of await this.reservations.blobKeysIn(keys)) named.add(key);
+    const named = await this.reservations.blobKeysIn(keys);
+    for (const key of await this.holders.referencedAmong(keys)) named.add(key);
     return named;
   }
 }

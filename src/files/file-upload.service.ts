@@ -17,7 +17,7 @@ import { uploadInstanceId } from './upload-instance';
 import { NewUploadReservation, UploadReservationsRepository } from './upload-reservations.repository';
 import { TrashPurger } from './trash/trash-purger';
 import { ReservationReleases } from './reservation-releases';
-import { DependencyUnavailableError } from '../availability/dependency-errors';
+import { DependencyUnavailableError, unavailableDependency } from '../availability/dependency-errors';
 import { InFlightWork } from '../lifecycle/in-flight-work';
 
 /**
@@ -58,7 +58,7 @@ export interface HeldUpload {
   readonly key: string;
   readonly size: number;
   readonly sha256: string;
-  /** Runs `record` (insert the version or sound row) while the reservation holds, then releases it; on failure, abandon(failure). */
+  /** Runs `record` (insert the version or sound row) while the reservation holds, then releases it; on failure, abandon(), except that a database gone mid-insert leaves the blob to the orphan sweep. */
   commit<T>(record: () => Promise<T>): Promise<T>;
   /** Gives up: removes the blob and releases the reservation. Does nothing once settled. */
   discard(): Promise<void>;
@@ -97,8 +97,9 @@ export function quotaExceeded(): HttpException {
  * The one upload pipeline of Files and Sounds (and of every protocol that stores bytes):
  * reserve (limit and quota, counting every upload in flight), stream into the blob store (size
  * and sha256 on the way), let the caller commit its row, release the reservation. A failure at
- * any step removes the blob; a crash leaves the reservation row, which names the blob for the
- * sweeper.
+ * any step removes the blob, except where the store is down or the database may have committed
+ * the row before it went (the orphan sweep, BlobSweeper, then removes what no row names); a crash
+ * leaves the reservation row, which names the blob for the sweeper.
  */
 @Injectable()
 export class FileUploadService {
@@ -154,10 +155,11 @@ export class FileUploadService {
     }, UPLOAD_HEARTBEAT_MS);
     heartbeat.unref();
     const uploadFinished = this.metrics.uploadStarted();
-    const release = async (): Promise<void> => {
+    const release = async (databaseDown = false): Promise<void> => {
       uploadFinished();
       clearInterval(heartbeat);
-      await this.releases.release(hold.reservationId);
+      if (databaseDown) this.releases.later(hold.reservationId);
+      else await this.releases.release(hold.reservationId);
       settled();
     };
     const removeBlob = (): Promise<void> => this.removeBlob(key);
@@ -188,7 +190,7 @@ export class FileUploadService {
    * Bytes safely stored under `key`, whose reservation `release` ends: committed or discarded
    * once. A `resumable` hold is not discarded by a failure (see HeldUpload.abandon).
    */
-  private held(key: string, written: BlobWriteResult, source: ReceiveOptions['source'], release: () => Promise<void>, removeBlob: () => Promise<void>, resumable: boolean): HeldUpload {
+  private held(key: string, written: BlobWriteResult, source: ReceiveOptions['source'], release: (databaseDown?: boolean) => Promise<void>, removeBlob: () => Promise<void>, resumable: boolean): HeldUpload {
     let settled = false;
     const discard = async (): Promise<void> => {
       if (settled) return;
@@ -209,7 +211,12 @@ export class FileUploadService {
         try {
           result = await record();
         } catch (error) {
-          await abandon();
+          // The database went away during the insert: it may have committed it before. The blob
+          // stays (the orphan sweep removes it if no row names it); the reservation goes later.
+          if (!resumable && unavailableDependency(error) === 'database') {
+            settled = true;
+            await release(true);
+          } else await abandon();
           throw error;
         }
         settled = true;

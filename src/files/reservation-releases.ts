@@ -24,9 +24,14 @@ export class ReservationReleases implements OnApplicationShutdown {
       await this.reservations.delete(id);
     } catch (error) {
       if (this.pending.size === 0) this.logger.warn(`could not release an upload reservation; retrying every ${RETRY_MS} ms: ${String(error)}`);
-      this.pending.add(id);
-      this.timer ??= setInterval(() => void this.retry(), RETRY_MS).unref();
+      this.later(id);
     }
+  }
+
+  /** Releases later, without trying now: the database is known to be down, and the request must not wait on it. */
+  later(id: number): void {
+    this.pending.add(id);
+    this.timer ??= setInterval(() => void this.retry(), RETRY_MS).unref();
   }
 
   /** Releases that are still to be done. */

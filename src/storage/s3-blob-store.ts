@@ -96,6 +96,10 @@ function isNotImplemented(error: unknown): boolean {
   return error instanceof S3ServiceException && (error.name === 'NotImplemented' || error.$metadata.httpStatusCode === 501);
 }
 
+function isNoSuchUpload(error: unknown): boolean {
+  return error instanceof S3ServiceException && (error.name === 'NoSuchUpload' || error.$metadata.httpStatusCode === 404);
+}
+
 function isNotFound(error: unknown): boolean {
   if (!(error instanceof S3ServiceException)) return false;
   return error.$metadata.httpStatusCode === 404 || error.name === 'NoSuchKey' || error.name === 'NotFound';
@@ -359,11 +363,15 @@ export class S3BlobStore extends BlobStore {
       }
       await this.s3(() => this.completeMultipart(key, state));
     } catch (error) {
+      // A store that did not answer at all will not answer a stat either: no second wait.
+      if (error instanceof DependencyUnavailableError && !(error.cause instanceof S3ServiceException)) throw error;
       // Completed before by an attempt whose answer was lost (S3 then says NoSuchUpload, s3rver
       // fails): done, if the whole object is there.
       const size = state.parts.reduce((sum, part) => sum + part.size, 0);
-      const stat = await this.stat(key).catch(() => null);
+      const stat = await this.stat(key).catch(() => undefined);
       if (stat?.size === size) return;
+      // Neither the upload nor the object: the bytes are gone (the upload then ends, never stuck).
+      if (stat === null && isNoSuchUpload(error)) throw new BlobNotFoundError(key);
       throw error;
     }
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, LessThan, Repository } from 'typeorm';
+import { In, LessThan, Repository } from 'typeorm';
 import { PreparedQuery } from '../database/prepared-query';
 import { ResumableUpload } from './entities/resumable-upload.entity';
 
@@ -70,14 +70,19 @@ export class ResumableUploadsRepository {
     await this.uploads.delete({ id });
   }
 
+  /** Uploads with all their bytes and no file yet (their last request met an outage). */
+  findReceivedUnfinished(limit: number): Promise<ResumableUpload[]> {
+    return this.uploads.createQueryBuilder('u').where('u.received = u.length').andWhere('u.finished_at IS NULL').orderBy('u.active_at', 'ASC').take(limit).getMany();
+  }
+
   findExpired(now: Date, limit: number): Promise<ResumableUpload[]> {
     return this.uploads.find({ where: { expiresAt: LessThan(now) }, order: { expiresAt: 'ASC' }, take: limit });
   }
 
-  /** Of the keys, those an upload that has not finished will write. */
+  /** Of the keys, those an upload names (a finished one too: it hands its blob to a version, which the sweep may have read before). */
   async blobKeysIn(keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const rows = await this.uploads.find({ where: { blobKey: In([...keys]), finishedAt: IsNull() }, select: { id: true, blobKey: true } });
+    const rows = await this.uploads.find({ where: { blobKey: In([...keys]) }, select: { id: true, blobKey: true } });
     return new Set(rows.map((row) => row.blobKey));
   }
 

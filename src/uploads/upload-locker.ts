@@ -51,8 +51,10 @@ class SharedUploadLock implements Lock {
     this.renewal.unref();
   }
 
-  async unlock(): Promise<void> {
+  /** Not awaited on failure: a lock whose release is lost frees itself after LOCK_TTL_MS, and the answer must not wait on a store that hangs. */
+  unlock(): Promise<void> {
     clearInterval(this.renewal);
-    await this.locks.release(this.name, this.token);
+    this.locks.release(this.name, this.token).catch(() => undefined);
+    return Promise.resolve();
   }
 }

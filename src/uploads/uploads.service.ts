@@ -1,4 +1,4 @@
-import { BadRequestException, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BadRequestException, HttpException, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createHash, Hash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { SharedLocks } from '../common/locks/shared-locks';
@@ -83,7 +83,9 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     const rewound = await this.uploads.rewindToDurable();
     if (rewound > 0) this.logger.log(`${rewound} unfinished upload(s) continue from their last synced byte`);
     this.sweeper = setInterval(() => {
-      this.sweepExpired().catch((error: unknown) => this.logger.warn(`expired upload sweep failed: ${String(error)}`));
+      this.finishReceived()
+        .then(() => this.sweepExpired())
+        .catch((error: unknown) => this.logger.warn(`upload sweep failed: ${String(error)}`));
     }, EXPIRY_SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -229,6 +231,32 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     if (row) await this.discard(row);
   }
 
+  /**
+   * Uploads that have all their bytes but no file (their last request met an outage) are
+   * committed by the server itself, each under its lock, once the dependency is back: no client
+   * has to come back for them. Resolves to how many became files.
+   */
+  async finishReceived(): Promise<number> {
+    let finished = 0;
+    for (const row of await this.uploads.findReceivedUnfinished(SWEEP_BATCH)) {
+      const lockName = `upload:${row.id}`;
+      const token = randomBytes(16).toString('hex');
+      if (!(await this.locks.tryAcquire(lockName, token, LOCK_TTL_MS))) continue;
+      try {
+        const current = await this.uploads.find(row.id);
+        if (current && current.received === current.length && !current.finishedAt) {
+          await this.finish(current);
+          finished++;
+        }
+      } catch (error) {
+        this.logger.warn(`could not finish upload ${row.id} yet: ${String(error)}`);
+      } finally {
+        await this.locks.release(lockName, token).catch(() => undefined);
+      }
+    }
+    return finished;
+  }
+
   /** Uploads idle past UPLOAD_EXPIRY go with their bytes and reservations; each is taken under its lock, so that two instances never sweep one together. */
   async sweepExpired(now = new Date()): Promise<number> {
     let swept = 0;
@@ -280,8 +308,9 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     try {
       stored = await this.files.putHeld(row.ownerId, parseTreePath(row.path), held, row.contentType || undefined);
     } catch (error) {
-      if (unavailableDependency(error)) throw error;
-      // A folder took the path: the upload cannot finish any more.
+      // Only a refusal (a folder took the path: 409) ends the upload; an outage, or anything
+      // else, keeps the bytes and the reservation for the next request.
+      if (unavailableDependency(error) || !(error instanceof HttpException)) throw error;
       await this.discard(row);
       throw error;
     }
@@ -310,7 +339,8 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     if (row.reservationId !== null) await this.pipeline.releaseResumable(row.reservationId);
     if (row.finishedAt) return;
     const forget = (error: unknown): void => this.logger.warn(`could not remove the bytes of upload ${row.id}; the orphan sweep will: ${String(error)}`);
-    if (row.received === row.length) await this.blobs.delete(row.blobKey).catch(forget);
+    // All its bytes, and maybe committed by an attempt whose end was lost: then they are a version's.
+    if (row.received === row.length && !(await this.holders.isBlobReferenced(row.blobKey))) await this.blobs.delete(row.blobKey).catch(forget);
     if (row.storageState !== null) await this.blobs.abortResumable(row.blobKey, row.storageState).catch(forget);
   }
 

@@ -13,7 +13,6 @@ module.exports = {
   testTimeout: soakMs + 5 * 60_000,
   maxWorkers: 1,
   // After a run with stalled connections the process stays alive though every server, proxy and
-  // app the test started is closed (not tracked down yet; README "When things fail"): CI must not
-  // wait on it.
+  // app the test started is closed (not tracked down yet): CI must not wait on it.
   forceExit: true,
 };
