@@ -19,6 +19,7 @@ const PROBE_INTERVAL_MS = 1000;
 export class Outages implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Outages');
   private readonly down = new Map<Dependency, { since: number; probe?: NodeJS.Timeout }>();
+  private readonly upWaiters: (() => void)[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -64,6 +65,13 @@ export class Outages implements OnModuleInit, OnApplicationShutdown {
     clearInterval(state.probe);
     this.down.delete(dependency);
     this.logger.log({ dependency, event: 'recovery', downMs: Date.now() - state.since }, `${dependency} available again`);
+    if (this.down.size === 0) for (const resolve of this.upWaiters.splice(0)) resolve();
+  }
+
+  /** Resolves once no dependency is known to be down (at once when none is). */
+  allUp(): Promise<void> {
+    if (this.down.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.upWaiters.push(resolve));
   }
 
   private async ping(dependency: Dependency): Promise<void> {

@@ -1,3 +1,4 @@
+import { watch } from 'node:fs';
 import { rm, readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -6,18 +7,16 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { BlobSweeper, ORPHAN_GRACE_MS } from '../../src/files/blob-sweeper.service';
 import { BlobStore } from '../../src/storage/blob-store';
-import { LogCapture, LogLine } from '../support/log-capture';
+import { LogCapture } from '../support/log-capture';
 import { mountTmpfs, Tmpfs } from '../support/tmpfs';
 import { loginAdmin, LoggedInUser, newUser } from '../support/users';
 import { startTestApp, TestApp } from '../support/test-app';
-import { Acknowledged, createTusUpload, expectInvariants, sha256, TUS, tusPatch, uniqueBytes } from './fault-kit';
+import { Acknowledged, createTusUpload, errorLines, eventsOf, expectInvariants, recoveryOf, sha256, TUS, tusPatch, uniqueBytes } from './fault-kit';
 
 /** SQLite and local blobs only: the disk under DATA_DIR is the dependency here. */
 const EMBEDDED = { DB_TYPE: 'sqlite', DB_HOST: undefined, DB_PORT: undefined, DB_USER: undefined, REDIS_URL: undefined, STORAGE_DRIVER: 'local', LOG_LEVEL: 'info' };
 
 const basic = (u: LoggedInUser) => ({ Authorization: `Basic ${Buffer.from(`${u.username}:${u.password}`).toString('base64')}` });
-const eventsOf = (logs: LogCapture, dependency: string): string[] => logs.lines.filter((l) => l.dependency === dependency).map((l) => String(l.event));
-const errorLines = (logs: LogCapture): LogLine[] => logs.lines.filter((l) => Number(l.level) >= 50);
 
 describe('a full disk (SQLite + local disk on a small tmpfs)', () => {
   let disk: Tmpfs;
@@ -70,8 +69,8 @@ describe('a full disk (SQLite + local disk on a small tmpfs)', () => {
     } finally {
       await rm(filler);
     }
-    await logs.waitFor((line) => line.dependency === 'storage' && line.event === 'recovery');
-    if (eventsOf(logs, 'database').includes('outage')) await logs.waitFor((line) => line.dependency === 'database' && line.event === 'recovery');
+    await logs.waitFor(recoveryOf('storage'));
+    if (eventsOf(logs, 'database').includes('outage')) await logs.waitFor(recoveryOf('database'));
     await t.http.get('/health/ready').expect(200);
     const later = uniqueBytes(100_000);
     await t.http.put('/files/full.bin').set(user.auth).send(later).expect(201);
@@ -120,10 +119,16 @@ describe('an upload cut by the end of the shutdown grace (SQLite + local disk)',
       // 10 MB announced, 1 MB sent, then the client waits: the grace runs out with the upload open.
       const req = httpRequest({ port, host: '127.0.0.1', method: 'PUT', path: '/files/cut.bin', headers: { ...user.auth, 'Content-Length': String(10_000_000) } });
       req.on('error', () => undefined);
-      req.write(uniqueBytes(1_000_000));
+      // The upload's temp file appearing is the moment it is under way.
       const tempDir = join(dataDir, 'blobs', '.tmp');
-      const deadline = Date.now() + 10_000;
-      while ((await readdir(tempDir)).length === 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+      const started = new Promise<void>((resolve) => {
+        const watcher = watch(tempDir, () => {
+          watcher.close();
+          resolve();
+        });
+      });
+      req.write(uniqueBytes(1_000_000));
+      await started;
       expect((await readdir(tempDir)).length).toBe(1);
       await t.app.close();
       expect(await readdir(tempDir)).toEqual([]);

@@ -5,10 +5,32 @@ import { ReservationReleases } from '../../src/files/reservation-releases';
 import { BlobStore } from '../../src/storage/blob-store';
 import { UploadsService } from '../../src/uploads/uploads.service';
 import { binaryBody } from '../support/http';
+import { LogCapture, LogLine } from '../support/log-capture';
 import { TestApp } from '../support/test-app';
 import { LoggedInUser } from '../support/users';
 
 export const TUS = { 'Tus-Resumable': '1.0.0' };
+
+/** The outage and recovery events logged for a dependency, in order. */
+export function eventsOf(logs: LogCapture, dependency: string): string[] {
+  return logs.lines.filter((l) => l.dependency === dependency).map((l) => String(l.event));
+}
+
+export const recoveryOf =
+  (dependency: string) =>
+  (line: LogLine): boolean =>
+    line.dependency === dependency && line.event === 'recovery';
+
+/** Lines at error level or above: an answer nobody chose (a 500) or a stack trace. */
+export function errorLines(logs: LogCapture): LogLine[] {
+  return logs.lines.filter((l) => Number(l.level) >= 50);
+}
+
+/** A 503 whose error names the dependency, with Retry-After. */
+export function expectRetryLater(res: { status: number; headers: Record<string, string>; body: unknown }, what: RegExp): void {
+  expect({ status: res.status, error: (res.body as { error?: unknown }).error }).toEqual({ status: 503, error: expect.stringMatching(what) });
+  expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+}
 
 export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -111,15 +133,5 @@ export async function expectInvariants(t: TestApp, acknowledged: readonly Acknow
       const { status, body } = await download(t, ack.user, ack.path, mine[0]?.version);
       expect({ path: ack.path, status, sha256: sha256(body) }).toEqual({ path: ack.path, status: 200, sha256: ack.sha256 });
     }
-  }
-}
-
-/** Resolves once `check` holds, polling; fails with `what` after `timeoutMs`. */
-export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

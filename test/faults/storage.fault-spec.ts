@@ -3,14 +3,13 @@ import { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { BlobStore } from '../../src/storage/blob-store';
 import { FaultProxy } from '../support/fault-proxy';
-import { LogCapture, LogLine } from '../support/log-capture';
+import { LogCapture } from '../support/log-capture';
+import { InFlightWork } from '../../src/lifecycle/in-flight-work';
 import { startS3rver, TestS3 } from '../support/s3';
 import { newUser, LoggedInUser } from '../support/users';
 import { startTestApp, TestApp } from '../support/test-app';
-import { Acknowledged, createTusUpload, eventually, expectInvariants, sha256, TUS, tusPatch, uniqueBytes } from './fault-kit';
+import { Acknowledged, createTusUpload, errorLines, eventsOf, expectInvariants, expectRetryLater, recoveryOf, sha256, TUS, tusPatch, uniqueBytes } from './fault-kit';
 
-const eventsOf = (logs: LogCapture, dependency: string): string[] => logs.lines.filter((l) => l.dependency === dependency).map((l) => String(l.event));
-const errorLines = (logs: LogCapture): LogLine[] => logs.lines.filter((l) => Number(l.level) >= 50);
 
 /** SQLite and the S3 driver (a private s3rver): the store is the dependency that fails here. */
 describe('storage faults (SQLite + S3)', () => {
@@ -46,9 +45,12 @@ describe('storage faults (SQLite + S3)', () => {
     const before = await reservations();
     await cutUpload(user, 'PUT', '/files/cancelled-put.bin', {}, 3_000_000, 500_000);
     await cutUpload(user, 'PATCH', location, { ...TUS, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, 3_000_000, 500_000);
-    // The PUT's reservation goes when its clean-up is over; the tus upload keeps its own.
-    await eventually('the cancelled PUT is cleaned up', async () => (await reservations()) === before);
-    await eventually('both requests are logged', () => Promise.resolve(logs.lines.filter((l) => l.status === 499).length === 2));
+    // Both requests are over (logged as 499), and the clean-up they left running has finished:
+    // the PUT's reservation is gone, the tus upload keeps its own.
+    await logs.waitFor((l) => l.status === 499 && l.path === '/files/cancelled-put.bin');
+    await logs.waitFor((l) => l.status === 499 && l.path === location);
+    await t.app.get(InFlightWork).settled(30_000);
+    expect(await reservations()).toBe(before);
     expect(eventsOf(logs, 'storage')).toEqual([]);
     expect(eventsOf(logs, 'database')).toEqual([]);
     expect(errorLines(logs)).toEqual([]);
@@ -72,10 +74,9 @@ describe('storage faults (SQLite + S3)', () => {
       await s3.pause();
       return complete(...args);
     });
-    const last = await tusPatch(t, user, location, 60_000, data.subarray(60_000));
-    expect({ status: last.status, error: (last.body as { error?: string }).error }).toEqual({ status: 503, error: expect.stringMatching(/file storage/) });
+    expectRetryLater(await tusPatch(t, user, location, 60_000, data.subarray(60_000)), /file storage/);
     await s3.resume();
-    await logs.waitFor((line) => line.dependency === 'storage' && line.event === 'recovery');
+    await logs.waitFor(recoveryOf('storage'));
     expect((await t.http.head(location).set(user.auth).set(TUS).expect(200)).headers['upload-offset']).toBe(String(data.length));
     acknowledged.push({ user, path: 'completed.bin', sha256: sha256(data), size: data.length });
     await expectInvariants(t, acknowledged);
@@ -134,14 +135,11 @@ describe('a hung S3 (SQLite + S3 behind a stalled proxy)', () => {
 
     const started = Date.now();
     const answers = await Promise.all([t.http.put('/files/during.bin').set(user.auth).send(uniqueBytes(5000)), t.http.get('/files/small.bin').set(user.auth)]);
-    for (const res of answers) {
-      expect({ status: res.status, error: (res.body as { error?: string }).error }).toEqual({ status: 503, error: expect.stringMatching(/file storage/) });
-      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-    }
+    for (const res of answers) expectRetryLater(res, /file storage/);
     expect(Date.now() - started).toBeLessThan(10_000);
 
     proxy.unstall();
-    await logs.waitFor((line) => line.dependency === 'storage' && line.event === 'recovery');
+    await logs.waitFor(recoveryOf('storage'));
     expect(sha256((await t.http.get('/files/small.bin').set(user.auth).buffer(true).expect(200)).body as Buffer)).toBe(sha256(small));
     await expectInvariants(t, [
       { user, path: 'small.bin', sha256: sha256(small), size: small.length },

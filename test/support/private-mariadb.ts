@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Connection, createConnection, QueryResult, RowDataPacket } from 'mysql2/promise';
 import { freePort } from './free-port';
+import { readyLine } from './ready-line';
 
 const run = promisify(execFile);
 
@@ -212,20 +213,11 @@ export class PrivateMariaDB {
     server.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       this.log = (this.log + chunk).slice(-16_384);
     });
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      if (!this.running()) throw new Error(`mariadbd exited (${server.exitCode ?? server.signalCode}) before it was ready:\n${this.log}`);
-      try {
-        const connection = await this.connect(undefined, 1_000);
-        await connection.end();
-        return;
-      } catch (err) {
-        if (Date.now() > deadline) {
-          await this.kill();
-          throw new Error(`mariadbd not ready after ${READY_TIMEOUT_MS} ms (${String(err)}):\n${this.log}`);
-        }
-      }
-      await sleep(100);
+    try {
+      await readyLine(server, /ready for connections/, 'mariadbd', READY_TIMEOUT_MS);
+    } catch (err) {
+      await this.kill();
+      throw err;
     }
   }
 }

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Client, escapeIdentifier, QueryResult, QueryResultRow } from 'pg';
 import { freePort } from './free-port';
+import { readyLine } from './ready-line';
 
 const run = promisify(execFile);
 
@@ -315,20 +316,11 @@ export class PrivatePostgres {
     server.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       this.log = (this.log + chunk).slice(-16_384);
     });
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      if (!this.running()) throw new Error(`postgres exited (${server.exitCode ?? server.signalCode}) before it was ready:\n${this.log}`);
-      try {
-        const client = await this.connect('postgres', 1_000);
-        await client.end();
-        return;
-      } catch (err) {
-        if (Date.now() > deadline) {
-          await this.kill();
-          throw new Error(`postgres not ready after ${READY_TIMEOUT_MS} ms (${String(err)}):\n${this.log}`);
-        }
-      }
-      await sleep(100);
+    try {
+      await readyLine(server, /database system is ready to accept connections/, 'postgres', READY_TIMEOUT_MS);
+    } catch (err) {
+      await this.kill();
+      throw err;
     }
   }
 }
