@@ -100,6 +100,10 @@ class FakeReservations {
     this.rows.delete(id);
   }
 
+  async deleteOfBlob(blobKey: string): Promise<void> {
+    for (const row of this.rows.values()) if (row.blobKey === blobKey) this.rows.delete(row.id);
+  }
+
   async reservedByUser(userId: number, exceptId: number): Promise<number> {
     return [...this.rows.values()].filter((r) => r.userId === userId && r.id !== exceptId).reduce((sum, r) => sum + r.reservedBytes, 0);
   }

@@ -146,7 +146,7 @@ export class FileUploadService {
   private async receiveHeld(owner: SessionUser, source: UploadSource, options: ReceiveOptions): Promise<HeldUpload> {
     const limit = this.config.maxUploadBytes;
     const key = this.blobs.newKey();
-    const hold = await this.reserve(owner, key, source);
+    const hold = await this.reserving(key, () => this.reserve(owner, key, source));
     // Until it is settled, shutdown waits for this upload's clean-up (its request may be cut).
     let settled!: () => void;
     void this.inFlight.track(new Promise<void>((resolve) => (settled = resolve)));
@@ -158,24 +158,22 @@ export class FileUploadService {
     const release = async (databaseDown = false): Promise<void> => {
       uploadFinished();
       clearInterval(heartbeat);
-      if (databaseDown) this.releases.later(hold.reservationId);
-      else await this.releases.release(hold.reservationId);
+      if (databaseDown) this.releases.later(key);
+      else await this.releases.release(key);
       settled();
     };
-    const removeBlob = (): Promise<void> => this.removeBlob(key);
-
     let written: BlobWriteResult;
     try {
       written = await this.blobs.write(key, source.stream, { maxBytes: hold.maxBytes, contentType: options.contentType });
     } catch (error) {
       // A write is all or nothing; this only makes sure. Not while the store is down: the
       // request would wait for it, and what a store kept of a failed write is the sweep's.
-      if (!(error instanceof DependencyUnavailableError)) await removeBlob();
+      if (!(error instanceof DependencyUnavailableError)) await this.removeBlob(key);
       await release();
       if (error instanceof BlobTooLargeError) throw hold.quotaBound ? quotaExceeded() : tooLarge(limit);
       throw error;
     }
-    return this.held(key, written, options.source, release, removeBlob, false);
+    return this.held(key, written, options.source, release, false);
   }
 
   /**
@@ -190,13 +188,13 @@ export class FileUploadService {
    * Bytes safely stored under `key`, whose reservation `release` ends: committed or discarded
    * once. A `resumable` hold is not discarded by a failure (see HeldUpload.abandon).
    */
-  private held(key: string, written: BlobWriteResult, source: ReceiveOptions['source'], release: (databaseDown?: boolean) => Promise<void>, removeBlob: () => Promise<void>, resumable: boolean): HeldUpload {
+  private held(key: string, written: BlobWriteResult, source: ReceiveOptions['source'], release: (databaseDown?: boolean) => Promise<void>, resumable: boolean): HeldUpload {
     let settled = false;
     const discard = async (): Promise<void> => {
       if (settled) return;
       settled = true;
       await release();
-      await removeBlob();
+      await this.removeBlob(key);
     };
     const abandon = async (): Promise<void> => {
       if (!resumable) await discard();
@@ -237,8 +235,27 @@ export class FileUploadService {
   async reserveResumable(owner: SessionUser, blobKey: string, size: number, until: Date): Promise<number> {
     if (size > this.config.maxUploadBytes) throw tooLarge(this.config.maxUploadBytes);
     const base = { userId: owner.id, blobKey, instanceId: RESUMABLE_INSTANCE };
-    if (owner.storageQuota === null) return (await this.reservations.insert({ ...base, reservedBytes: size }, until)).id;
-    return (await this.reserveExactly(owner.id, owner.storageQuota, size, base, until)).reservationId;
+    const quota = owner.storageQuota;
+    return this.reserving(blobKey, async () => {
+      if (quota === null) return (await this.reservations.insert({ ...base, reservedBytes: size }, until)).id;
+      return (await this.reserveExactly(owner.id, quota, size, base, until)).reservationId;
+    });
+  }
+
+  /**
+   * Runs an upload's reservation queries. One that fails other than by refusing the upload (the
+   * database went away, maybe after an insert had committed) leaves no reservation behind: what
+   * it inserted is released by blob key, later when the database is known to be down, so that the
+   * request does not wait on it.
+   */
+  private async reserving<T>(blobKey: string, reserve: () => Promise<T>): Promise<T> {
+    try {
+      return await reserve();
+    } catch (error) {
+      if (unavailableDependency(error)) this.releases.later(blobKey);
+      else if (!(error instanceof HttpException)) await this.releases.release(blobKey);
+      throw error;
+    }
   }
 
   async extendResumable(reservationId: number, until: Date): Promise<void> {
@@ -246,16 +263,21 @@ export class FileUploadService {
   }
 
   /** Ends a resumable upload's reservation, now or (the database being down) as soon as it can. */
-  async releaseResumable(reservationId: number): Promise<void> {
-    await this.releases.release(reservationId);
+  async releaseResumable(blobKey: string): Promise<void> {
+    await this.releases.release(blobKey);
+  }
+
+  /** Ends a resumable upload's reservation as soon as the database, known to be down, is back. */
+  releaseResumableLater(blobKey: string): void {
+    this.releases.later(blobKey);
   }
 
   /**
    * A finished resumable blob under its reservation, to commit like any upload: the reservation
    * ends with the commit; after a failure both stay with the upload's row (HeldUpload.abandon).
    */
-  heldResumable(key: string, written: BlobWriteResult, reservationId: number): HeldUpload {
-    return this.held(key, written, 'files', () => this.releases.release(reservationId), () => this.removeBlob(key), true);
+  heldResumable(key: string, written: BlobWriteResult): HeldUpload {
+    return this.held(key, written, 'files', () => this.releases.release(key), true);
   }
 
   /** The version that holds the blob, if one does. */

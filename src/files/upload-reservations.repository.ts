@@ -31,8 +31,13 @@ export class UploadReservationsRepository {
     await this.reservations.delete({ id });
   }
 
-  async deleteMany(ids: readonly number[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 500) await this.reservations.delete({ id: In(ids.slice(i, i + 500)) });
+  /** The reservations of the upload writing `blobKey` (there is one, unless a retried quota check left none). */
+  async deleteOfBlob(blobKey: string): Promise<void> {
+    await this.reservations.delete({ blobKey });
+  }
+
+  async deleteOfBlobs(blobKeys: readonly string[]): Promise<void> {
+    for (let i = 0; i < blobKeys.length; i += 500) await this.reservations.delete({ blobKey: In(blobKeys.slice(i, i + 500)) });
   }
 
   /** Of the keys, those an upload in flight is writing. */

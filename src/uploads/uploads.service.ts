@@ -136,7 +136,12 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
       row.storageState = await this.blobs.startResumable(blobKey, storedContentType(row.contentType || undefined));
       await this.uploads.setState(row.id, row.storageState);
     } catch (error) {
-      await this.discard(row).catch((cleanup: unknown) => this.logger.warn(`could not clean up upload ${row.id} that failed to begin: ${String(cleanup)}`));
+      await this.discard(row).catch((cleanup: unknown) => {
+        // The row, if its insert committed at all, is swept at its expiry; the reservation must
+        // not wait that long (it holds the quota of an upload the client was told failed).
+        this.pipeline.releaseResumableLater(row.blobKey);
+        this.logger.warn(`could not clean up upload ${row.id} that failed to begin: ${String(cleanup)}`);
+      });
       throw error;
     }
     remember(this.hashes, row.id, { offset: 0, hash: createHash('sha256') });
@@ -239,19 +244,14 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
   async finishReceived(): Promise<number> {
     let finished = 0;
     for (const row of await this.uploads.findReceivedUnfinished(SWEEP_BATCH)) {
-      const lockName = `upload:${row.id}`;
-      const token = randomBytes(16).toString('hex');
-      if (!(await this.locks.tryAcquire(lockName, token, LOCK_TTL_MS))) continue;
       try {
-        const current = await this.uploads.find(row.id);
-        if (current && current.received === current.length && !current.finishedAt) {
+        await this.underItsLock(row.id, async (current) => {
+          if (current.received !== current.length || current.finishedAt) return;
           await this.finish(current);
           finished++;
-        }
+        });
       } catch (error) {
         this.logger.warn(`could not finish upload ${row.id} yet: ${String(error)}`);
-      } finally {
-        await this.locks.release(lockName, token).catch(() => undefined);
       }
     }
     return finished;
@@ -263,24 +263,32 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     for (;;) {
       const rows = await this.uploads.findExpired(now, SWEEP_BATCH);
       for (const row of rows) {
-        const lockName = `upload:${row.id}`;
-        const token = randomBytes(16).toString('hex');
-        if (!(await this.locks.tryAcquire(lockName, token, LOCK_TTL_MS))) continue;
-        try {
-          // Read again under the lock: what was read before it may have changed since.
-          const current = await this.uploads.find(row.id);
-          if (current && current.expiresAt < now) {
-            await this.discard(current);
-            swept++;
-          }
-        } finally {
-          await this.locks.release(lockName, token);
-        }
+        await this.underItsLock(row.id, async (current) => {
+          if (current.expiresAt >= now) return;
+          await this.discard(current);
+          swept++;
+        });
       }
       if (rows.length < SWEEP_BATCH) break;
     }
     if (swept > 0) this.logger.log(`removed ${swept} expired upload(s)`);
     return swept;
+  }
+
+  /**
+   * For the server's own sweeps: runs `work` on the upload as it is now (read again under its
+   * lock: what was read before may have changed), unless a request holds the lock or it is gone.
+   */
+  private async underItsLock(id: string, work: (current: ResumableUpload) => Promise<void>): Promise<void> {
+    const lockName = `upload:${id}`;
+    const token = randomBytes(16).toString('hex');
+    if (!(await this.locks.tryAcquire(lockName, token, LOCK_TTL_MS))) return;
+    try {
+      const current = await this.uploads.find(id);
+      if (current) await work(current);
+    } finally {
+      await this.locks.release(lockName, token).catch(() => undefined);
+    }
   }
 
   /**
@@ -303,7 +311,7 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
       await this.discard(row);
       throw new NotFoundException({ error: UPLOAD_MESSAGES.notFound });
     }
-    const held = this.pipeline.heldResumable(row.blobKey, { size: row.length, sha256 }, row.reservationId ?? 0);
+    const held = this.pipeline.heldResumable(row.blobKey, { size: row.length, sha256 });
     let stored: StoredFileVersionDto;
     try {
       stored = await this.files.putHeld(row.ownerId, parseTreePath(row.path), held, row.contentType || undefined);
@@ -336,7 +344,7 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     this.lockedRows.delete(row.id);
     this.reservedUntil.delete(row.id);
     await this.uploads.delete(row.id);
-    if (row.reservationId !== null) await this.pipeline.releaseResumable(row.reservationId);
+    if (row.reservationId !== null) await this.pipeline.releaseResumable(row.blobKey);
     if (row.finishedAt) return;
     const forget = (error: unknown): void => this.logger.warn(`could not remove the bytes of upload ${row.id}; the orphan sweep will: ${String(error)}`);
     // All its bytes, and maybe committed by an attempt whose end was lost: then they are a version's.

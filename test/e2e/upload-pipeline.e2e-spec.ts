@@ -78,7 +78,7 @@ describe('one upload pipeline for Files and Sounds', () => {
       req.on('error', () => undefined);
       // The pipeline counts an upload in flight right after its reservation row is in.
       const started = afterNextCall(t.app.get(MetricsService), 'uploadStarted');
-      const released = afterNextCall(t.app.get(UploadReservationsRepository), 'delete');
+      const released = afterNextCall(t.app.get(UploadReservationsRepository), 'deleteOfBlob');
       req.write(head);
       req.write(makeWav(2).subarray(0, 20_000));
       await started;

@@ -2,23 +2,13 @@ import { BlobSweeper, ORPHAN_GRACE_MS } from '../../src/files/blob-sweeper.servi
 import { FileUploadService } from '../../src/files/file-upload.service';
 import { FilesService } from '../../src/files/files.service';
 import { ReservationReleases } from '../../src/files/reservation-releases';
+import { UploadReservationsRepository } from '../../src/files/upload-reservations.repository';
 import { ResumableUploadsRepository } from '../../src/uploads/resumable-uploads.repository';
-import { LogCapture, LogLine } from '../support/log-capture';
+import { LogCapture } from '../support/log-capture';
 import { PrivatePostgres } from '../support/private-postgres';
 import { loginAdmin, newUser } from '../support/users';
 import { startTestApp, TestApp } from '../support/test-app';
-import { Acknowledged, createTusUpload, download, eventually, expectInvariants, sha256, TUS, tusPatch, uniqueBytes, versionsOf } from './fault-kit';
-
-const eventsOf = (logs: LogCapture, dependency: string): string[] => logs.lines.filter((l) => l.dependency === dependency).map((l) => String(l.event));
-const recoveryOf =
-  (dependency: string) =>
-  (line: LogLine): boolean =>
-    line.dependency === dependency && line.event === 'recovery';
-
-function expectRetryLater(res: { status: number; headers: Record<string, string>; body: { error?: unknown } }, what: RegExp): void {
-  expect({ status: res.status, error: res.body.error }).toEqual({ status: 503, error: expect.stringMatching(what) });
-  expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-}
+import { Acknowledged, createTusUpload, download, eventsOf, expectInvariants, expectRetryLater, recoveryOf, sha256, TUS, tusMetadata, tusPatch, uniqueBytes, versionsOf } from './fault-kit';
 
 /**
  * The database dies, is cut off or hangs at a chosen moment of an upload, on PostgreSQL (a
@@ -54,23 +44,16 @@ describe('database faults (PostgreSQL + S3)', () => {
     const location = await createTusUpload(t, user, data.length, 'deep/once.bin');
     await tusPatch(t, user, location, 0, data.subarray(0, 100_000)).expect(204);
 
-    // The UPDATE that marks the upload finished waits in a trigger, where the test terminates its backend.
-    const database = t.config.db.name;
-    await pg.query(
-      `CREATE FUNCTION hold_finish() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(60); RETURN NEW; END $$ LANGUAGE plpgsql;
-       CREATE TRIGGER hold_finish BEFORE UPDATE ON resumable_uploads FOR EACH ROW WHEN (NEW.finished_at IS NOT NULL AND OLD.finished_at IS NULL) EXECUTE FUNCTION hold_finish();`,
-      database,
-    );
-    const last = tusPatch(t, user, location, 100_000, data.subarray(100_000)).then((res) => res);
-    let pid = 0;
-    await eventually('the finishing UPDATE is held', async () => {
-      const held = await pg.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%finished_at%' AND query LIKE 'UPDATE%'", [database], 'postgres');
-      pid = held.rows[0]?.pid ?? 0;
-      return pid !== 0;
+    // The version is committed; the database dies just as the upload is to be marked finished.
+    const uploads = t.app.get(ResumableUploadsRepository);
+    const markFinished = uploads.markFinished.bind(uploads);
+    jest.spyOn(uploads, 'markFinished').mockImplementationOnce(async (...args) => {
+      await pg.kill();
+      return markFinished(...args);
     });
-    await pg.query('SELECT pg_terminate_backend($1)', [pid], 'postgres');
-    expectRetryLater(await last, /database/);
-    await pg.query('DROP TRIGGER hold_finish ON resumable_uploads; DROP FUNCTION hold_finish();', database);
+    expectRetryLater(await tusPatch(t, user, location, 100_000, data.subarray(100_000)), /database/);
+    await pg.restart();
+    await databaseBack();
 
     // The next request finishes it: as the one version it already is, not a second.
     const head = await t.http.head(location).set(user.auth).set(TUS).expect(200);
@@ -83,7 +66,6 @@ describe('database faults (PostgreSQL + S3)', () => {
     await t.http.delete('/files/deep/once.bin?version=2').set(user.auth).expect(204);
     const first = await download(t, user, 'deep/once.bin', 1);
     expect({ status: first.status, sha256: sha256(first.body) }).toEqual({ status: 200, sha256: sha256(data) });
-    await databaseBack();
   });
 
   it('a tus upload whose commit meets a dead database keeps its bytes, and the next request after the restart makes it the file', async () => {
@@ -147,10 +129,52 @@ describe('database faults (PostgreSQL + S3)', () => {
     await pg.restart();
     await databaseBack();
     // Retried on its timer (every 5 s), not left for the sweeper's 10 minutes.
-    await eventually('the failed release is retried', () => Promise.resolve(releases.waiting === 0), 15_000);
+    await releases.idle();
     const data = uniqueBytes(60_000);
     await t.http.put('/files/big.bin').set(user.auth).send(data).expect(201);
     acknowledged.push({ user, path: 'big.bin', sha256: sha256(data), size: data.length });
+  });
+
+  it('a database that dies during the quota check, after the reservation was inserted, leaves no quota held', async () => {
+    const user = await newUser(t.http, 'check');
+    const admin = await loginAdmin(t.http);
+    await t.http.patch(`/admin/users/${user.username}`).set(admin.auth).send({ storageQuota: 100_000 }).expect(200);
+    const reservations = t.app.get(UploadReservationsRepository);
+    const reservedByUser = reservations.reservedByUser.bind(reservations);
+    jest.spyOn(reservations, 'reservedByUser').mockImplementationOnce(async (...args) => {
+      await pg.kill();
+      return reservedByUser(...args);
+    });
+    expectRetryLater(await t.http.put('/files/checked.bin').set(user.auth).send(uniqueBytes(60_000)), /database/);
+    expect(t.app.get(ReservationReleases).waiting).toBe(1);
+    await pg.restart();
+    await databaseBack();
+    await t.app.get(ReservationReleases).idle();
+    // Had the first reservation stayed, these 60,000 bytes would be over the quota.
+    const data = uniqueBytes(60_000);
+    await t.http.put('/files/checked.bin').set(user.auth).send(data).expect(201);
+    acknowledged.push({ user, path: 'checked.bin', sha256: sha256(data), size: data.length });
+  });
+
+  it('a tus upload whose creation meets a dead database after its reservation leaves no quota held', async () => {
+    const user = await newUser(t.http, 'begin');
+    const admin = await loginAdmin(t.http);
+    await t.http.patch(`/admin/users/${user.username}`).set(admin.auth).send({ storageQuota: 100_000 }).expect(200);
+    const uploads = t.app.get(ResumableUploadsRepository);
+    const insert = uploads.insert.bind(uploads);
+    jest.spyOn(uploads, 'insert').mockImplementationOnce(async (...args) => {
+      await pg.kill();
+      return insert(...args);
+    });
+    const refused = await t.http.post('/uploads/').set(user.auth).set(TUS).set('Upload-Length', '60000').set('Upload-Metadata', tusMetadata({ filename: 'begun.bin' }));
+    expectRetryLater(refused, /database/);
+    await pg.restart();
+    await databaseBack();
+    await t.app.get(ReservationReleases).idle();
+    const data = uniqueBytes(60_000);
+    const location = await createTusUpload(t, user, data.length, 'begun.bin');
+    await tusPatch(t, user, location, 0, data).expect(204);
+    acknowledged.push({ user, path: 'begun.bin', sha256: sha256(data), size: data.length });
   });
 
   it('a failed upload whose blob could not be deleted (S3 down too) leaves an orphan the sweep removes', async () => {
@@ -166,7 +190,7 @@ describe('database faults (PostgreSQL + S3)', () => {
     expectRetryLater(await t.http.put('/files/orphan.bin').set(user.auth).send(uniqueBytes(5000)), /database/);
     await Promise.all([pg.restart(), s3.resume()]);
     await databaseBack();
-    await eventually('the failed release is retried', () => Promise.resolve(t.app.get(ReservationReleases).waiting === 0), 15_000);
+    await t.app.get(ReservationReleases).idle();
     // Swept once the grace is over (the clock is moved past it), and nothing unnamed is left: this
     // one, and the quota test's (its insert died with the database, which might have committed it,
     // so the blob was left for the sweep to decide).
