@@ -16,6 +16,20 @@ export class DavLocksRepository {
     return rows.filter((lock) => lock.expiresAt > now);
   }
 
+  /** The UTF-8 bytes of each owner's lock owners' XML, for the owners that have any. */
+  async bytesByOwner(ownerIds: readonly number[]): Promise<Map<number, number>> {
+    if (ownerIds.length === 0) return new Map();
+    const rows = await this.locks
+      .createQueryBuilder('l')
+      .select('l.owner_id', 'ownerId')
+      .addSelect('SUM(OCTET_LENGTH(l.owner_xml))', 'total')
+      .where('l.owner_id IN (:...ownerIds)', { ownerIds })
+      .andWhere('l.owner_xml IS NOT NULL')
+      .groupBy('l.owner_id')
+      .getRawMany<{ ownerId: number | string; total: number | string | null }>();
+    return new Map(rows.map((row) => [Number(row.ownerId), Number(row.total ?? 0)]));
+  }
+
   insert(lock: Omit<DavLock, 'id'>): Promise<DavLock> {
     return this.locks.save(this.locks.create(lock));
   }

@@ -1,12 +1,13 @@
 import { HttpException } from '@nestjs/common';
+import { BlobHolders } from '../files/blob-holders';
 import { DavLocksRepository } from './dav-locks.repository';
 import { DavLocksService, LOCK_TOKEN_PREFIX, parseTimeout } from './dav-locks.service';
 import { DavLock } from './entities/dav-lock.entity';
 
 class FakeLocks {
   rows: DavLock[] = [];
-  async listActive(): Promise<DavLock[]> {
-    return this.rows.filter((lock) => lock.expiresAt > new Date());
+  async listActive(ownerId: number): Promise<DavLock[]> {
+    return this.rows.filter((lock) => lock.ownerId === ownerId && lock.expiresAt > new Date());
   }
   async insert(lock: Omit<DavLock, 'id'>): Promise<DavLock> {
     const row = { ...lock, id: this.rows.length + 1 };
@@ -33,7 +34,7 @@ describe('DavLocksService', () => {
   let locks: DavLocksService;
   beforeEach(() => {
     repo = new FakeLocks();
-    locks = new DavLocksService(repo as unknown as DavLocksRepository);
+    locks = new DavLocksService(repo as unknown as DavLocksRepository, new BlobHolders());
   });
   const options = (scope: 'exclusive' | 'shared', depth: '0' | 'infinity' = 'infinity') => ({ scope, depth, ownerXml: null, timeoutSeconds: 60 });
 
@@ -68,9 +69,19 @@ describe('DavLocksService', () => {
     expect(repo.rows).toEqual([]);
   });
 
-  it('reads Timeout headers, capped', () => {
+  it('keeps an owner of at most 4 KiB (413) and at most 1,000 locks per account (507)', async () => {
+    const owner = (bytes: number) => `<D:owner xmlns:D="DAV:">${'x'.repeat(bytes - 34)}</D:owner>`;
+    await expect(locks.lock(1, ['big'], { ...options('exclusive', '0'), ownerXml: owner(4097) })).rejects.toMatchObject({ status: 413 });
+    await locks.lock(1, ['fits'], { ...options('exclusive', '0'), ownerXml: owner(4096) });
+    for (let i = 1; i < 1000; i++) await locks.lock(1, [`f${i}`], options('shared', '0'));
+    await expect(locks.lock(1, ['one-more'], options('shared', '0'))).rejects.toMatchObject({ status: 507 });
+    // Another account is not affected.
+    await expect(locks.lock(2, ['one-more'], options('shared', '0'))).resolves.toMatchObject({ ownerId: 2 });
+  });
+
+  it('reads Timeout headers, capped at a day', () => {
     expect(parseTimeout('Second-600')).toBe(600);
-    expect(parseTimeout('Infinite, Second-4100000000')).toBe(7 * 24 * 3600);
+    expect(parseTimeout('Infinite, Second-4100000000')).toBe(24 * 3600);
     expect(parseTimeout(undefined)).toBe(3600);
     expect(parseTimeout('bogus')).toBe(3600);
   });

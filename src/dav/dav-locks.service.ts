@@ -1,7 +1,8 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { formatTreePath, TreePath } from '../files/folders/tree-path';
-import { DAV_LOCK_DEFAULT_SECONDS, DAV_LOCK_MAX_SECONDS, DAV_MESSAGES } from './dav.constants';
+import { BlobHolders } from '../files/blob-holders';
+import { DAV_LOCK_DEFAULT_SECONDS, DAV_LOCK_MAX_SECONDS, DAV_LOCK_OWNER_MAX_BYTES, DAV_LOCKS_PER_USER, DAV_MESSAGES } from './dav.constants';
 import { DavLocksRepository } from './dav-locks.repository';
 import { DavLock, LockDepth, LockScope } from './entities/dav-lock.entity';
 
@@ -39,7 +40,13 @@ export function parseTimeout(header: string | undefined): number {
  */
 @Injectable()
 export class DavLocksService {
-  constructor(private readonly locks: DavLocksRepository) {}
+  constructor(
+    private readonly locks: DavLocksRepository,
+    holders: BlobHolders,
+  ) {
+    // What a lock stores (its owner's XML) counts toward the account's bytes, like a property.
+    holders.register({ bytesByOwner: (ids) => this.locks.bytesByOwner(ids), blobKeysIn: () => Promise.resolve(new Set()) });
+  }
 
   listActive(ownerId: number): Promise<DavLock[]> {
     return this.locks.listActive(ownerId);
@@ -66,8 +73,12 @@ export class DavLocksService {
 
   /** A new lock, or 423 when it conflicts with one that exists. */
   async lock(ownerId: number, path: TreePath, options: { scope: LockScope; depth: LockDepth; ownerXml: string | null; timeoutSeconds: number }): Promise<DavLock> {
+    if (options.ownerXml !== null && Buffer.byteLength(options.ownerXml) > DAV_LOCK_OWNER_MAX_BYTES) {
+      throw new HttpException({ error: DAV_MESSAGES.ownerTooLong }, HttpStatus.PAYLOAD_TOO_LARGE);
+    }
     const key = formatTreePath(path);
     const active = await this.locks.listActive(ownerId);
+    if (active.length >= DAV_LOCKS_PER_USER) throw new HttpException({ error: DAV_MESSAGES.tooManyLocks }, HttpStatus.INSUFFICIENT_STORAGE);
     const conflicting = active.filter((lock) => covers(lock, key) || (options.depth === 'infinity' && isBelow(lock, key)));
     if (conflicting.some((lock) => lock.scope === 'exclusive' || options.scope === 'exclusive')) throw lockedError();
     const now = new Date();

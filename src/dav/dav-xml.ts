@@ -1,6 +1,6 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { DOMImplementation, DOMParser, Document, Element, MIME_TYPE, Node, XMLSerializer } from '@xmldom/xmldom';
-import { DAV_MESSAGES } from './dav.constants';
+import { DAV_MESSAGES, DAV_XML_MAX_MARKUP } from './dav.constants';
 
 export const DAV_NS = 'DAV:';
 
@@ -10,15 +10,14 @@ export interface QName {
   name: string;
 }
 
-export function sameQName(a: QName, b: QName): boolean {
-  return a.namespace === b.namespace && a.name === b.name;
-}
-
 /**
  * A request body as a namespace-aware DOM (xmldom). Anything that is not well-formed XML with
  * well-formed namespaces is the client's error: 400. xmldom never loads external entities.
  */
 export function parseXml(text: string): Document {
+  // xmldom builds a DOM synchronously: a body of tens of thousands of tiny elements would hold
+  // the event loop for a quarter of a second. Counted first, it is refused in microseconds.
+  if (markupCount(text) > DAV_XML_MAX_MARKUP) throw new PayloadTooLargeException({ error: DAV_MESSAGES.tooManyElements });
   const parser = new DOMParser({
     onError: (level, message) => {
       if (level !== 'warning') throw new BadRequestException({ error: `${DAV_MESSAGES.badXml}: ${message.split('\n')[0]}` });
@@ -33,6 +32,13 @@ export function parseXml(text: string): Document {
   }
   if (!doc.documentElement) throw new BadRequestException({ error: DAV_MESSAGES.badXml });
   return doc;
+}
+
+/** How many `<` the text holds: every tag, comment and processing instruction starts with one. */
+function markupCount(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('<'); at !== -1; at = text.indexOf('<', at + 1)) count++;
+  return count;
 }
 
 /** The element children of `parent`, skipping text and comments. */
@@ -69,6 +75,8 @@ export function serialize(node: Node): string {
 export class DavDocument {
   readonly doc: Document;
   readonly root: Element;
+  /** XML inserted as text when the document is written (see `raw`). */
+  private readonly raws: string[] = [];
 
   constructor(rootName: string) {
     this.doc = new DOMImplementation().createDocument(DAV_NS, `D:${rootName}`, null);
@@ -90,16 +98,33 @@ export class DavDocument {
     return element;
   }
 
-  /** XML kept as text (a dead property, a lock's owner), parsed and copied in. */
-  fragment(parent: Element, xml: string): void {
-    const imported = this.doc.importNode(parseXml(xml).documentElement as Element, true);
-    parent.appendChild(imported);
+  /**
+   * XML kept as text (a dead property, a lock's owner), written out as it is. It was stored by
+   * `serialize` from a parsed request, so it is one well-formed element that declares its own
+   * namespaces; it is never parsed again, which keeps a listing's cost linear in what it writes.
+   * A processing instruction marks its place; `toXml` puts the text there.
+   */
+  raw(parent: Element, xml: string): void {
+    parent.appendChild(this.doc.createProcessingInstruction(RAW_TARGET, String(this.raws.length)));
+    this.raws.push(xml);
+  }
+
+  /** The document as XML text, without a declaration. */
+  toXml(): string {
+    const text = serialize(this.doc);
+    if (this.raws.length === 0) return text;
+    // One pass over the serialised text, where no other processing instruction can occur (text
+    // and names are escaped); the inserted XML is not searched again.
+    return text.replace(RAW_MARK, (_, index: string) => this.raws[Number(index)]);
   }
 
   toString(): string {
-    return `<?xml version="1.0" encoding="utf-8"?>\n${serialize(this.doc)}`;
+    return `<?xml version="1.0" encoding="utf-8"?>\n${this.toXml()}`;
   }
 }
+
+const RAW_TARGET = 'cloudstash-raw';
+const RAW_MARK = new RegExp(`<\\?${RAW_TARGET} (\\d+)\\?>`, 'g');
 
 /**
  * A multistatus written one `<D:response>` at a time: each is built as a small document of its
@@ -115,7 +140,7 @@ export class MultistatusWriter {
   add(build: (doc: DavDocument) => void): void {
     const doc = new DavDocument('response');
     build(doc);
-    this.responses.push(serialize(doc.doc));
+    this.responses.push(doc.toXml());
   }
 
   toString(): string {

@@ -8,10 +8,11 @@ import { FilesService } from '../files/files.service';
 import { FileTreeService, TreeConflictError, TreeNode } from '../files/folders/file-tree.service';
 import { formatTreePath, parseTreePath, TreePath } from '../files/folders/tree-path';
 import { PropertyChange, ResourcePropertiesRepository } from '../files/properties/resource-properties.repository';
+import { ResourcePropertiesService } from '../files/properties/resource-properties.service';
 import { SessionUser } from '../users/user.entity';
 import { FOLDER_MESSAGES } from '../files/folders/folders.constants';
 import { DAV_MESSAGES, DAV_PREFIX } from './dav.constants';
-import { childElements, davChild, DavDocument, DAV_NS, isDav, MultistatusWriter, parseXml, QName, qnameOf, sameQName, serialize } from './dav-xml';
+import { childElements, davChild, DavDocument, DAV_NS, isDav, MultistatusWriter, parseXml, QName, qnameOf, serialize } from './dav-xml';
 import { DavLocksService, LOCK_TOKEN_PREFIX, parseTimeout } from './dav-locks.service';
 import { IfList, parseIfHeader, submittedTokens } from './if-header';
 import { DavLock, LockDepth, LockScope } from './entities/dav-lock.entity';
@@ -55,7 +56,16 @@ interface PropContext {
   user: SessionUser;
   locks: DavLock[];
   quota?: { used: number; available: number | null };
-  dead: Map<string, { namespace: string; name: string; value: string }[]>;
+  /** Per node (`nodeKey`): its dead properties, by `qnameKey`, in the order they were set. */
+  dead: Map<string, Map<string, DeadProperty>>;
+}
+
+interface DeadProperty extends QName {
+  value: string;
+}
+
+function qnameKey({ namespace, name }: QName): string {
+  return `${namespace} ${name}`;
 }
 
 const STATUS_TEXT: Record<number, string> = { 200: 'OK', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 424: 'Failed Dependency', 423: 'Locked' };
@@ -109,6 +119,7 @@ export class DavService {
     private readonly tree: FileTreeService,
     private readonly files: FilesService,
     private readonly properties: ResourcePropertiesRepository,
+    private readonly propertyRules: ResourcePropertiesService,
     private readonly locks: DavLocksService,
     private readonly holders: BlobHolders,
   ) {}
@@ -186,7 +197,9 @@ export class DavService {
       if (ids.length === 0) continue;
       for (const row of await this.properties.listOfMany(type, ids)) {
         const key = nodeKey(type, row.nodeId);
-        context.dead.set(key, [...(context.dead.get(key) ?? []), row]);
+        let ofNode = context.dead.get(key);
+        if (!ofNode) context.dead.set(key, (ofNode = new Map<string, DeadProperty>()));
+        ofNode.set(qnameKey(row), row);
       }
     }
   }
@@ -195,30 +208,30 @@ export class DavService {
   private writeResponse(doc: DavDocument, node: TreeNode, asked: PropfindRequest, context: PropContext): void {
     const response = doc.root;
     doc.dav(response, 'href', hrefOf(node.path, node.kind === 'folder'));
-    const dead = context.dead.get(nodeKey(node.kind, node.kind === 'file' ? node.file.id : node.id)) ?? [];
+    const dead = context.dead.get(nodeKey(node.kind, node.kind === 'file' ? node.file.id : node.id)) ?? new Map<string, DeadProperty>();
     const live = LIVE_PROPERTIES.filter((name) => this.hasLive(node, name, context));
     const found: { name: QName; write: (parent: Element) => void }[] = [];
     const missing: QName[] = [];
     const liveWriter = (name: LiveProperty) => (parent: Element) => this.writeLive(doc, parent, node, name, context);
-    const deadWriter = (xml: string) => (parent: Element) => doc.fragment(parent, xml);
+    const deadWriter = (xml: string) => (parent: Element) => doc.raw(parent, xml);
 
     if (asked.kind === 'propname') {
       const prop = this.propstat(doc, response, 200);
       for (const name of live) doc.element(prop, { namespace: DAV_NS, name });
-      for (const row of dead) doc.element(prop, row);
+      for (const row of dead.values()) doc.element(prop, row);
       return;
     }
     const names =
       asked.kind === 'prop'
         ? asked.names
-        : [...live.filter((name) => !NOT_IN_ALLPROP.includes(name) || asked.include.some((n) => n.namespace === DAV_NS && n.name === name)).map((name) => ({ namespace: DAV_NS, name })), ...dead];
+        : [...live.filter((name) => !NOT_IN_ALLPROP.includes(name) || asked.include.some((n) => n.namespace === DAV_NS && n.name === name)).map((name) => ({ namespace: DAV_NS, name })), ...dead.values()];
     for (const name of names) {
       const liveName = name.namespace === DAV_NS && (LIVE_PROPERTIES as readonly string[]).includes(name.name) ? (name.name as LiveProperty) : null;
       if (liveName && live.includes(liveName)) {
         found.push({ name, write: liveWriter(liveName) });
         continue;
       }
-      const row = dead.find((r) => sameQName(r, name));
+      const row = dead.get(qnameKey(name));
       if (row) found.push({ name, write: deadWriter(row.value) });
       else missing.push(name);
     }
@@ -310,7 +323,7 @@ export class DavService {
     doc.dav(doc.dav(active, 'locktype'), 'write');
     doc.dav(doc.dav(active, 'lockscope'), lock.scope);
     doc.dav(active, 'depth', lock.depth === 'infinity' ? 'infinity' : '0');
-    if (lock.ownerXml) doc.fragment(active, lock.ownerXml);
+    if (lock.ownerXml) doc.raw(active, lock.ownerXml);
     doc.dav(active, 'timeout', `Second-${Math.max(0, Math.round((lock.expiresAt.getTime() - Date.now()) / 1000))}`);
     doc.dav(doc.dav(active, 'locktoken'), 'href', LOCK_TOKEN_PREFIX + lock.token);
     const path = lock.path === '' ? [] : lock.path.split('/');
@@ -340,7 +353,7 @@ export class DavService {
     const failed = results.some((r) => r.status !== 200);
     if (!failed) {
       const type: NodeType = node.kind;
-      await this.properties.apply(request.user.id, type, node.kind === 'file' ? node.file.id : node.id, changes);
+      await this.propertyRules.apply(request.user, type, node.kind === 'file' ? node.file.id : node.id, changes);
     }
     const multistatus = new MultistatusWriter();
     multistatus.add((doc) => {

@@ -9,6 +9,7 @@ import { FoldersController } from './folders/folders.controller';
 import { FoldersRepository } from './folders/folders.repository';
 import { FoldersService } from './folders/folders.service';
 import { ResourcePropertiesRepository } from './properties/resource-properties.repository';
+import { ResourcePropertiesService } from './properties/resource-properties.service';
 import { FileVersion } from './entities/file-version.entity';
 import { StoredFile } from './entities/stored-file.entity';
 import { UploadReservation } from './entities/upload-reservation.entity';
@@ -43,6 +44,7 @@ import { TrashService } from './trash/trash.service';
     FoldersService,
     FoldersRepository,
     ResourcePropertiesRepository,
+    ResourcePropertiesService,
     SharesService,
     FileUploadService,
     ReservationReleases,
@@ -60,6 +62,6 @@ import { TrashService } from './trash/trash.service';
     TrashService,
   ],
   // The upload pipeline and the registry of blob holders serve Sounds, tus and WebDAV too; WebDAV works on the same tree and files.
-  exports: [FilesStorageUsage, FileUploadService, BlobHolders, FilesService, FileTreeService, ResourcePropertiesRepository],
+  exports: [FilesStorageUsage, FileUploadService, BlobHolders, FilesService, FileTreeService, ResourcePropertiesRepository, ResourcePropertiesService],
 })
 export class FilesModule {}

@@ -8,6 +8,7 @@ export type NodeType = 'file' | 'folder';
  */
 @Entity('dav_properties')
 @Index('uq_dav_properties_node_name', ['nodeType', 'nodeId', 'namespace', 'name'], { unique: true })
+@Index('ix_dav_properties_owner', ['ownerId'])
 export class ResourceProperty {
   @PrimaryGeneratedColumn()
   id!: number;

@@ -2,8 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { NodeType, ResourceProperty } from '../entities/resource-property.entity';
+import { PROPERTY_ROW_BYTES } from './properties.constants';
 
 const SLICE = 500;
+/** Rows per multi-row insert: well under every database's limit on bound parameters. */
+const INSERT_SLICE = 100;
 
 export interface PropertyName {
   namespace: string;
@@ -13,6 +16,14 @@ export interface PropertyName {
 /** A property to set (its XML as `value`) or, with `value: null`, to remove. */
 export interface PropertyChange extends PropertyName {
   value: string | null;
+}
+
+/** What one property costs, as `propertyCost` counts it (OCTET_LENGTH: SQLite 3.43+, MySQL, PostgreSQL). */
+const PROPERTY_COST_SQL = `OCTET_LENGTH(p.namespace) + OCTET_LENGTH(p.name) + OCTET_LENGTH(p.value) + ${PROPERTY_ROW_BYTES}`;
+
+/** What one property costs: the UTF-8 bytes of its namespace, name and value, and its row. */
+export function propertyCost({ namespace, name, value }: PropertyName & { value: string }): number {
+  return Buffer.byteLength(namespace) + Buffer.byteLength(name) + Buffer.byteLength(value) + PROPERTY_ROW_BYTES;
 }
 
 /** Dead properties of files and folders (WebDAV PROPPATCH). */
@@ -28,14 +39,35 @@ export class ResourcePropertiesRepository {
    * Sets (with a value) and removes (without), in the order given, in one transaction: PROPPATCH
    * is all or nothing and applies its instructions in document order (RFC 4918 §9.2).
    */
-  async apply(ownerId: number, nodeType: NodeType, nodeId: number, changes: PropertyChange[]): Promise<void> {
+  async apply(ownerId: number, nodeType: NodeType, nodeId: number, changes: readonly PropertyChange[]): Promise<void> {
+    // In document order, the last change of a name wins: one delete and one insert in all.
+    const last = new Map<string, PropertyChange>();
+    for (const change of changes) {
+      const key = `${change.namespace} ${change.name}`;
+      last.delete(key);
+      last.set(key, change);
+    }
     await this.properties.manager.transaction(async (manager) => {
       const repo = manager.getRepository(ResourceProperty);
-      for (const { namespace, name, value } of changes) {
-        await repo.delete({ nodeType, nodeId, namespace, name });
-        if (value !== null) await repo.insert({ ownerId, nodeType, nodeId, namespace, name, value });
-      }
+      const existing = await repo.find({ select: { id: true, namespace: true, name: true }, where: { nodeType, nodeId } });
+      const replaced = existing.filter((row) => last.has(`${row.namespace} ${row.name}`)).map((row) => row.id);
+      for (let i = 0; i < replaced.length; i += SLICE) await repo.delete({ id: In(replaced.slice(i, i + SLICE)) });
+      const set = [...last.values()].flatMap(({ namespace, name, value }) => (value === null ? [] : [{ ownerId, nodeType, nodeId, namespace, name, value }]));
+      for (let i = 0; i < set.length; i += INSERT_SLICE) await repo.insert(set.slice(i, i + INSERT_SLICE));
     });
+  }
+
+  /** What each owner's properties cost (README "Limits"), for the owners that have any. */
+  async bytesByOwner(ownerIds: readonly number[]): Promise<Map<number, number>> {
+    if (ownerIds.length === 0) return new Map();
+    const rows = await this.properties
+      .createQueryBuilder('p')
+      .select('p.owner_id', 'ownerId')
+      .addSelect(`SUM(${PROPERTY_COST_SQL})`, 'total')
+      .where('p.owner_id IN (:...ownerIds)', { ownerIds })
+      .groupBy('p.owner_id')
+      .getRawMany<{ ownerId: number | string; total: number | string | null }>();
+    return new Map(rows.map((row) => [Number(row.ownerId), Number(row.total ?? 0)]));
   }
 
   /** The properties of many resources of one type, in one query per slice of ids. */
