@@ -23,6 +23,8 @@ export abstract class AttemptCounters {
   /** Takes back one hit from each counter that still exists (a reservation that was not used). */
   abstract decrement(keys: readonly string[]): Promise<void>;
   abstract reset(key: string): Promise<void>;
+  /** The counters' states as they are, counting nothing (a counter never hit has 0 hits). */
+  abstract peek(counters: readonly Counter[]): Promise<CounterState[]>;
 }
 
 interface Window {
@@ -62,6 +64,14 @@ export class MemoryAttemptCounters extends AttemptCounters {
     return Promise.resolve();
   }
 
+  peek(counters: readonly Counter[]): Promise<CounterState[]> {
+    const now = Date.now();
+    return Promise.resolve(counters.map(({ key }) => {
+      const window = this.windows.get(key);
+      return window && window.endsAt > now ? { hits: window.hits, ttlMs: window.endsAt - now } : { hits: 0, ttlMs: 0 };
+    }));
+  }
+
   private sweep(now: number): void {
     if (now < this.nextSweepAt) return;
     this.nextSweepAt = now + 60_000;
@@ -90,6 +100,14 @@ end
 return 0
 `;
 
+const PEEK = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[i] = {tonumber(redis.call('GET', key) or '0'), redis.call('PTTL', key)}
+end
+return out
+`;
+
 /** Shared by every instance; each call is one script, so concurrent hits are never lost. */
 export class RedisAttemptCounters extends AttemptCounters {
   constructor(private readonly redis: Redis) {
@@ -110,5 +128,11 @@ export class RedisAttemptCounters extends AttemptCounters {
 
   async reset(key: string): Promise<void> {
     await this.redis.del(`abuse:${key}`);
+  }
+
+  async peek(counters: readonly Counter[]): Promise<CounterState[]> {
+    const keys = counters.map((c) => `abuse:${c.key}`);
+    const states = (await this.redis.eval(PEEK, keys.length, ...keys)) as [number, number][];
+    return states.map(([hits, ttlMs]) => ({ hits, ttlMs: Math.max(0, ttlMs) }));
   }
 }

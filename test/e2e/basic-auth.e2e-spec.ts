@@ -43,6 +43,19 @@ describe('HTTP Basic and app passwords', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 
+  it("past the limit answers 429 to the right password too, even one remembered from the user's own client", async () => {
+    const u = await newUser(t.http, 'bo');
+    // The user's client has used Basic: the password is remembered.
+    await t.http.get('/files').set(basic(u.username, u.password)).expect(200);
+    let last = 0;
+    for (let i = 0; i < 8; i++) last = (await t.http.get('/files').set(basic(u.username, `guess-${i}-wrong`))).status;
+    expect(last).toBe(429);
+    // No oracle: the right password is refused like the wrong ones, until the window ends.
+    const right = await t.http.get('/files').set(basic(u.username, u.password)).expect(429);
+    expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
+    await t.http.get('/files').set(basic(u.username, 'guess-again-wrong')).expect(429);
+  });
+
   describe('app passwords', () => {
     let u: LoggedInUser;
     beforeAll(async () => {

@@ -64,6 +64,8 @@ export class BasicVerifier {
     const cacheKey = createHmac('sha256', this.key).update(username).update('\0').update(secret).digest('base64url');
     const known = this.remembered.get(cacheKey);
     if (known && known.expiresAtMs > Date.now()) {
+      // Past the limits, a remembered password is refused like any guess: no answer tells it apart.
+      await this.attempts.assertUnderLimits(username, client);
       const found = await this.users.findCredentialUser(known.userId);
       if (found && found.passwordHash === known.passwordHash && found.username === username) {
         const { passwordHash: _hash, ...user } = found;
