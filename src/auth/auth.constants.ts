@@ -11,6 +11,7 @@ export const AUTH_MESSAGES = {
   loginBlocked: (reason: string | null) => (reason ? `Login blocked: ${reason}` : 'Login blocked'),
   passwordChangeRequired: 'Password change required',
   adminRequired: 'Admin role required',
+  appPasswordNotAllowed: 'An app password reaches files, WebDAV, uploads, links and sounds only: sign in with your account password for this',
   notYourAccount: 'You may only access your own account',
   sessionNotFound: 'Session not found',
   appPasswordNotFound: 'App password not found',

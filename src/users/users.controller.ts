@@ -49,7 +49,7 @@ export class UsersController {
   }
 
   @Get('user/:username')
-  @Authenticated({ failure: 'account', selfOrAdmin: 'username' })
+  @Authenticated({ failure: 'account', selfOrAdmin: 'username', appPasswords: true })
   @ApiOkResponse({ type: UserView })
   @ApiResponse({ status: 404, type: ErrorDto, description: 'admin only: no such user' })
   async getUser(@Param('username') username: string): Promise<UserView> {

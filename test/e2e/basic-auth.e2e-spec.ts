@@ -84,6 +84,37 @@ describe('HTTP Basic and app passwords', () => {
       await t.http.delete('/auth/app-passwords/abc').set(u.auth).expect(404);
     });
 
+    it('reach files, WebDAV, tus, links and sounds, but no account route (403 with the reason)', async () => {
+      const app = basic(u.username, (await t.http.post('/auth/app-passwords').set(u.auth).send({ name: 'phone' }).expect(201)).body.password as string);
+      await t.http.put('/files/scope.txt').set(app).send('scoped').expect(201);
+      await t.http.propfind('/dav/').set(app).set('Depth', '0').expect(207);
+      await t.http.post('/uploads/').set(app).set('Tus-Resumable', '1.0.0').set('Upload-Length', '1').set('Upload-Metadata', `filename ${Buffer.from('t.txt').toString('base64')}`).expect(201);
+      await t.http.post('/links').set(app).send({ path: 'scope.txt' }).expect(201);
+      await t.http.get(`/user/${u.username}`).set(app).expect(200);
+      const refused = [
+        t.http.post('/auth/app-passwords').set(app).send({ name: 'successor' }),
+        t.http.get('/auth/app-passwords').set(app),
+        t.http.delete('/auth/app-passwords').set(app),
+        t.http.get('/auth/sessions').set(app),
+        t.http.delete('/auth/sessions').set(app),
+        t.http.put(`/user/${u.username}/password`).set(app).send({ currentPassword: u.password, newPassword: 'another-password-9' }),
+        t.http.put(`/user/${u.username}`).set(app).send({ fname: 'x' }),
+        t.http.delete(`/user/${u.username}`).set(app),
+      ];
+      const answers = await Promise.all(refused);
+      expect(answers.map((res) => res.status)).toEqual(refused.map(() => 403));
+      for (const res of answers) expect(res.body.error).toMatch(/app password/);
+      // An admin's app password opens no admin route either.
+      const admin = await loginAdmin(t.http);
+      const adminApp = basic(admin.username, (await t.http.post('/auth/app-passwords').set(admin.auth).send({ name: 'admin-phone' }).expect(201)).body.password as string);
+      expect((await t.http.get('/admin/users').set(adminApp).expect(403)).body.error).toMatch(/app password/);
+      await t.http.get('/files').set(adminApp).expect(200);
+      // The account still works, and the password route revokes every app password at once.
+      await t.http.delete('/auth/app-passwords').set(admin.auth).expect(204);
+      await t.http.get('/files').set(adminApp).expect(403);
+      expect((await t.http.get('/auth/app-passwords').set(admin.auth).expect(200)).body).toEqual([]);
+    });
+
     it('fail like account routes without a credential, and refuse a bad name', async () => {
       await t.http.get('/auth/app-passwords').expect(400);
       await t.http.get('/auth/app-passwords').set('Authorization', 'Bearer nonsense').expect(401);

@@ -7,7 +7,10 @@ import { Authenticated, CurrentUser } from '../guards/access.decorators';
 import { AppPasswordDto, CreatedAppPasswordDto, CreateAppPasswordDto } from './app-password.dto';
 import { AppPasswordsService } from './app-passwords.service';
 
-/** Passwords for sync clients (CONTRACT §2): they work wherever HTTP Basic does. */
+/**
+ * Passwords for sync clients (CONTRACT §2): they open the storage, sound and WebDAV routes with
+ * HTTP Basic, never these routes or any other account route (README "App passwords").
+ */
 @ApiTags('auth')
 @Controller('auth/app-passwords')
 @Authenticated({ failure: 'account' })
@@ -26,6 +29,13 @@ export class AppPasswordsController {
   @ApiOkResponse({ type: [AppPasswordDto], description: 'oldest first; never the passwords' })
   listAppPasswords(@CurrentUser() user: SessionUser): Promise<AppPasswordDto[]> {
     return this.appPasswords.list(user);
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiResponse({ status: 204, description: 'all revoked (the web page offers it with a password change)' })
+  revokeAllAppPasswords(@CurrentUser() user: SessionUser): Promise<void> {
+    return this.appPasswords.revokeAll(user);
   }
 
   @Delete(':id')

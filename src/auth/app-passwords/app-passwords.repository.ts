@@ -25,6 +25,10 @@ export class AppPasswordsRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  async deleteAllOfUser(userId: number): Promise<void> {
+    await this.rows.delete({ userId });
+  }
+
   async touch(id: number, at: Date): Promise<void> {
     await this.rows.update({ id }, { lastUsedAt: at });
   }

@@ -39,6 +39,10 @@ export class AppPasswordsService {
     if (!(await this.rows.deleteOfUser(user.id, id))) throw new NotFoundException({ error: AUTH_MESSAGES.appPasswordNotFound });
   }
 
+  async revokeAll(user: SessionUser): Promise<void> {
+    await this.rows.deleteAllOfUser(user.id);
+  }
+
   /** The user id an app password belongs to, or null; notes when it was used. */
   async userIdOf(secret: string): Promise<number | null> {
     const row = await this.rows.findBySecretHash(secretHash(secret));

@@ -24,6 +24,12 @@ export interface AccessRule {
   self?: string;
   /** Open to a session whose user must change their password first. */
   duringPasswordChange?: boolean;
+  /**
+   * Open to an app password. By default an app password reaches the storage, sound and WebDAV
+   * routes only, never account routes (credentials, sessions, the account itself, admin): a
+   * leaked one can be revoked and cannot make itself a successor (README "App passwords").
+   */
+  appPasswords?: boolean;
 }
 
 export const ACCESS_RULE = 'cloudstash:access';
@@ -97,6 +103,8 @@ export interface Principal {
   user: SessionUser;
   /** null when the request came with HTTP Basic (an account or app password), which opens no session. */
   session: SessionRecord | null;
+  /** True when the credential was an app password. */
+  appPassword?: boolean;
 }
 
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): SessionUser | undefined => {

@@ -77,7 +77,7 @@ export class BasicVerifier {
     const appUserId = await this.appPasswords.userIdOf(secret);
     if (appUserId !== null) {
       const user = await this.users.findSessionUser(appUserId);
-      return user && user.username === username && !user.blockLogin ? { user, session: null } : null;
+      return user && user.username === username && !user.blockLogin ? { user, session: null, appPassword: true } : null;
     }
 
     let found: User | null = null;

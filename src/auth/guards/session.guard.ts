@@ -77,6 +77,9 @@ export class SessionGuard implements CanActivate {
   private authorize(rule: AccessRule, principal: Principal, req: Request): void {
     this.requirePasswordChangeDone(rule, principal);
     const { user } = principal;
+    if (principal.appPassword && !(rule.appPasswords ?? rule.failure !== 'account')) {
+      throw new ForbiddenException({ error: AUTH_MESSAGES.appPasswordNotAllowed });
+    }
     const isAdmin = user.role === 'admin';
     if (rule.admin && !isAdmin) throw new ForbiddenException({ error: AUTH_MESSAGES.adminRequired });
     if (rule.selfOrAdmin && !isAdmin && req.params[rule.selfOrAdmin] !== user.username) {
