@@ -1,6 +1,7 @@
 import { ForbiddenException, Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
-import { SESSION_COOKIE, TOKEN_HEADER, X_SESSION_HEADER } from '../auth/auth.constants';
+import { SESSION_COOKIE } from '../auth/auth.constants';
+import { headerToken } from '../auth/guards/token-extractor';
 import { cookiesOf } from '../common/http/cookies';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
@@ -9,17 +10,12 @@ export const CROSS_SITE_REFUSED = 'Cross-site request refused';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const SAME_SITE_FETCH = new Set(['same-origin', 'none']);
 
-/** True when the request carries a credential of its own, which a cross-site page cannot add. */
-function hasHeaderCredential(req: Request): boolean {
-  return Boolean(req.headers.authorization || req.headers[X_SESSION_HEADER] || req.headers[TOKEN_HEADER]);
-}
-
 /**
  * CONTRACT §11's cross-site rule. A state-changing request whose only credential is the session
  * cookie is refused when the browser says it came from another origin: `Sec-Fetch-Site` other
  * than same-origin/none, or an `Origin` that is neither this server nor in CORS_ORIGINS.
  * SameSite=Lax alone lets another port of the same host through; this does not. Requests with
- * neither header (curl, Postman, S4 clients with a cookie jar) pass, as do header credentials.
+ * neither header (curl, Postman, S4 clients with a cookie jar) pass, as do requests with a header token (Bearer, X-Session, token).
  * Runs before any body is read, so a refused upload costs nothing.
  */
 @Injectable()
@@ -31,7 +27,9 @@ export class CrossSiteMiddleware implements NestMiddleware {
   }
 
   use(req: Request, _res: Response, next: NextFunction): void {
-    if (SAFE_METHODS.has(req.method) || hasHeaderCredential(req)) return next();
+    // Decided by the credential the guard will use: a header token wins over the cookie; with
+    // the cookie, any other Authorization (Basic, garbage) is not what authenticates.
+    if (SAFE_METHODS.has(req.method) || headerToken(req) !== null) return next();
     if (!cookiesOf(req)[SESSION_COOKIE]) return next();
     if (this.crossSite(req)) throw new ForbiddenException({ error: CROSS_SITE_REFUSED });
     next();

@@ -66,6 +66,13 @@ describe('cross-site requests', () => {
       await t.http.put('/files/xsession.txt').set('X-Session', alice.token).set('Sec-Fetch-Site', 'cross-site').send('x').expect(201);
     });
 
+    it('decided by the credential used: an Authorization that is not what authenticates (the cookie does) is refused cross-site', async () => {
+      for (const authorization of ['Basic Z2FyYmFnZQ==', 'Negotiate abc', 'Bearer']) {
+        const res = await t.http.put('/files/other-auth.txt').set('Authorization', authorization).set('Cookie', cookie).set('Sec-Fetch-Site', 'cross-site').send('x');
+        expect([authorization, res.status, res.body]).toEqual([authorization, 403, REFUSED]);
+      }
+    });
+
     it('for reads: GET and HEAD are never refused', async () => {
       await t.http.get('/files').set('Cookie', cookie).set('Sec-Fetch-Site', 'cross-site').expect(200);
     });
