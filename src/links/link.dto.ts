@@ -22,7 +22,7 @@ export class CreateLinkDto {
   @IsString({ message: 'expiresAt must be an ISO-8601 date and time' })
   expiresAt?: string;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'downloads allowed; none: no limit' })
+  @ApiPropertyOptional({ minimum: 1, description: "downloads allowed, counted as bytes sent: n × the file's size, plus min(size, 8 MiB) for bytes lost in flight that a resumed download fetches again; none: no limit" })
   @IsOptional()
   @IsInt({ message: 'maxDownloads must be a whole number' })
   @Min(1, { message: 'maxDownloads must be at least 1' })
@@ -66,7 +66,7 @@ export class LinkDto {
   @ApiProperty({ example: 'photos/cat.jpg', nullable: true, type: String, description: "the file's path now (null while it is in the trash)" }) path!: string | null;
   @ApiProperty({ description: 'ISO-8601' }) expiresAt!: string;
   @ApiProperty({ nullable: true, type: Number }) maxDownloads!: number | null;
-  @ApiProperty() downloads!: number;
+  @ApiProperty({ description: "bytes sent, ranges included, divided by the file's size, rounded down" }) downloads!: number;
   @ApiProperty() hasPassword!: boolean;
   @ApiProperty({ description: 'ISO-8601' }) createdAt!: string;
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { INSTANT } from '../database/column-types';
+import { bigintToNumber, INSTANT } from '../database/column-types';
 
 /** A public link to a file (CONTRACT §8). The token itself is never stored: only its sha256. */
 @Entity('links')
@@ -29,6 +29,14 @@ export class Link {
   @Column({ name: 'max_downloads', type: 'int', nullable: true })
   maxDownloads!: number | null;
 
+  /**
+   * Bytes sent over the link, whole and ranged answers alike (CONTRACT §8): what `maxDownloads`
+   * budgets. Reserved before an answer's bytes go out; what a cut connection never sent is given back.
+   */
+  @Column({ name: 'bytes_served', type: 'bigint', transformer: bigintToNumber })
+  bytesServed!: number;
+
+  /** `bytesServed` in whole files (of the size they were sent at), rounded down: what the owner sees. */
   @Column({ type: 'int' })
   downloads!: number;
 

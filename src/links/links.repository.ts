@@ -34,19 +34,53 @@ export class LinksRepository {
     return (await this.links.delete({ ownerId, id })).affected === 1;
   }
 
+  findById(id: number): Promise<Link | null> {
+    return this.links.findOneBy({ id });
+  }
+
   /**
-   * Counts one download if the link is still alive: one conditional UPDATE, so that concurrent
-   * downloads on any number of instances never go past `max_downloads`.
+   * Adds `bytes` to what the link has sent if the sum stays within `limit` (none: no limit) and
+   * the link is alive: one conditional UPDATE, in which the database checks and adds in one
+   * step, so that concurrent answers on any number of instances never together pass the limit.
+   * `limit` was computed from `maxDownloads`: if the owner changed that meanwhile, nothing is
+   * added and the caller computes again. `downloads` follows, in files of `unit` bytes.
    */
-  async countDownload(id: number, now: Date): Promise<boolean> {
-    const result = await this.links
+  async reserveBytes(id: number, reservation: { bytes: number; unit: number; limit: number | null; maxDownloads: number | null; now: Date }): Promise<boolean> {
+    const { bytes, unit, limit, maxDownloads, now } = reservation;
+    const query = this.links
       .createQueryBuilder()
       .update(Link)
-      .set({ downloads: () => 'downloads + 1' })
-      .where('id = :id', { id })
-      .andWhere('expires_at > :now', { now })
-      .andWhere('(max_downloads IS NULL OR downloads < max_downloads)')
+      // `downloads` first: MySQL evaluates assignments left to right, each seeing the ones before.
+      .set({ downloads: () => this.wholeFiles('bytes_served + :bytes'), bytesServed: () => 'bytes_served + :bytes' })
+      .where('id = :id', { id, bytes, unit })
+      .andWhere('expires_at > :now', { now });
+    if (maxDownloads === null) query.andWhere('max_downloads IS NULL');
+    else query.andWhere('max_downloads = :maxDownloads', { maxDownloads });
+    if (limit !== null) query.andWhere('bytes_served + :bytes <= :limit', { limit });
+    return (await query.execute()).affected === 1;
+  }
+
+  /** Takes back bytes that were reserved by `reserveBytes` but never sent. */
+  async releaseBytes(id: number, bytes: number, unit: number): Promise<void> {
+    await this.links
+      .createQueryBuilder()
+      .update(Link)
+      .set({ downloads: () => this.wholeFiles('bytes_served - :bytes'), bytesServed: () => 'bytes_served - :bytes' })
+      .where('id = :id', { id, bytes, unit })
+      .andWhere('bytes_served >= :bytes')
       .execute();
-    return result.affected === 1;
+  }
+
+  /** `bytes` (an SQL expression) divided by `:unit`, rounded down, in each database's words. */
+  private wholeFiles(bytes: string): string {
+    switch (this.links.manager.connection.options.type) {
+      case 'mysql':
+        return `(${bytes}) DIV :unit`;
+      case 'postgres':
+        return `(${bytes}) / :unit`;
+      default:
+        // better-sqlite3 binds every JavaScript number as a REAL, so `/` divides exactly.
+        return `CAST((${bytes}) / :unit AS INTEGER)`;
+    }
   }
 }

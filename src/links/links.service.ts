@@ -1,4 +1,4 @@
-import { BadRequestException, HttpException, HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, HttpException, HttpStatus, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { ClientInfo } from '../common/http/client-info';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -7,11 +7,12 @@ import { StoredFile } from '../files/entities/stored-file.entity';
 import { FileTreeService } from '../files/folders/file-tree.service';
 import { formatTreePath, parseTreePath } from '../files/folders/tree-path';
 import { PasswordAttempts } from '../rate-limit/password-attempts.service';
+import { AdmittedBody, ReleaseUnsent } from '../storage/blob-responder';
 import { PasswordHasher } from '../users/passwords/password-hasher';
 import { SessionUser } from '../users/user.entity';
 import { Link } from './link.entity';
 import { CreateLinkDto, LinkDto, UpdateLinkDto } from './link.dto';
-import { LINK_MESSAGES, LINK_TOKEN_BYTES } from './links.constants';
+import { LINK_IN_FLIGHT_ALLOWANCE_BYTES, LINK_MESSAGES, LINK_TOKEN_BYTES } from './links.constants';
 import { LinkChanges, LinksRepository } from './links.repository';
 
 /** A live link and what it serves. */
@@ -36,9 +37,29 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** How `maxDownloads` applies to a file of `size` bytes (CONTRACT §8). */
+export interface LinkBudget {
+  /** Bytes that make one download. An empty file's whole answers cost one each, so they count too. */
+  unit: number;
+  /** What whole answers (`200`) may bring the bytes sent to: n downloads, none lost on the way. */
+  whole: number | null;
+  /** What ranges may bring it to: also the allowance for bytes in flight when a connection dropped, which a resumed download fetches again. */
+  ranged: number | null;
+}
+
+export function linkBudget(maxDownloads: number | null, size: number): LinkBudget {
+  const unit = Math.max(size, 1);
+  if (maxDownloads === null) return { unit, whole: null, ranged: null };
+  // Past 2^53 bytes (8 PiB) the budget is as good as none; JavaScript numbers stay exact below.
+  const whole = Math.min(maxDownloads * unit, Number.MAX_SAFE_INTEGER);
+  return { unit, whole, ranged: Math.min(whole + Math.min(size, LINK_IN_FLIGHT_ALLOWANCE_BYTES), Number.MAX_SAFE_INTEGER) };
+}
+
 /** Public links (CONTRACT §8): an owner hands one file to people without an account. */
 @Injectable()
 export class LinksService {
+  private readonly logger = new Logger(LinksService.name);
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly links: LinksRepository,
@@ -58,6 +79,7 @@ export class LinksService {
       passwordHash: dto.password === undefined ? null : await this.hasher.hash(dto.password),
       expiresAt: this.expiry(dto.expiresAt),
       maxDownloads: dto.maxDownloads ?? null,
+      bytesServed: 0,
       downloads: 0,
       createdAt: new Date(),
     });
@@ -86,11 +108,14 @@ export class LinksService {
 
   /**
    * The link behind a token, if it is alive and, when it has a password, the password is given
-   * and right (wrong ones count as failed logins, CONTRACT §11). Counting the download is left
-   * to `admitDownload`, once the answer is known to carry the bytes.
+   * and right (wrong ones count as failed logins, CONTRACT §11). A link with only the allowance
+   * for bytes lost in flight left still answers here, for a download to resume; what an answer
+   * may send is left to `admitDownload`, once its length is known.
    */
   async open(token: string, password: string | undefined, client: ClientInfo): Promise<OpenedLink> {
-    const opened = await this.peek(token);
+    const opened = await this.find(token);
+    const { ranged } = linkBudget(opened.link.maxDownloads, opened.version.size);
+    if (ranged !== null && opened.link.bytesServed >= ranged) throw linkNotFound();
     if (opened.link.passwordHash !== null) {
       if (password === undefined) throw new LinkPasswordError(LINK_MESSAGES.passwordRequired);
       const hash = opened.link.passwordHash;
@@ -100,19 +125,54 @@ export class LinksService {
     return opened;
   }
 
-  /** The live link and its file, without checking a password: what its page shows. */
+  /** The live link and its file, without checking a password: what its page shows, while a whole download still fits. */
   async peek(token: string): Promise<OpenedLink> {
+    const opened = await this.find(token);
+    const { unit, whole } = linkBudget(opened.link.maxDownloads, opened.version.size);
+    if (whole !== null && opened.link.bytesServed + unit > whole) throw linkNotFound();
+    return opened;
+  }
+
+  /**
+   * Reserves what an answer will send from the link's budget of bytes (CONTRACT §8), before a
+   * byte of it goes out: whole answers within n downloads, ranges also within the allowance for
+   * bytes lost in flight. A link that is out of budget, or expired meanwhile, is dead. Resolves
+   * to what gives back the bytes a cut connection never got handed: those were not sent.
+   */
+  async admitDownload(link: Link, size: number, body: AdmittedBody): Promise<ReleaseUnsent | undefined> {
+    // HEAD sends no bytes; an empty file's whole answer costs one (`unit`), so that it counts.
+    if (!body.whole && body.bytes === 0) return undefined;
+    let { maxDownloads } = link;
+    // The owner may change the limit while the answer is planned: then count again with the new one.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { unit, whole, ranged } = linkBudget(maxDownloads, size);
+      const bytes = body.whole ? unit : body.bytes;
+      if (await this.links.reserveBytes(link.id, { bytes, unit, limit: body.whole ? whole : ranged, maxDownloads, now: new Date() })) {
+        return (unsent) => this.releaseBytes(link.id, Math.min(unsent, bytes), unit);
+      }
+      const current = await this.links.findById(link.id);
+      if (!current || current.maxDownloads === maxDownloads) break;
+      maxDownloads = current.maxDownloads;
+    }
+    throw linkNotFound();
+  }
+
+  /** Bytes that stay counted when this fails were lost from the link's budget, never sent beyond it: logged, not thrown. */
+  private async releaseBytes(id: number, bytes: number, unit: number): Promise<void> {
+    try {
+      await this.links.releaseBytes(id, bytes, unit);
+    } catch (error) {
+      this.logger.warn(`link ${id}: ${bytes} bytes reserved but not sent stay counted: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** A link that exists, is not expired, and whose file is not in the trash. */
+  private async find(token: string): Promise<OpenedLink> {
     const link = await this.links.findByTokenHash(hashToken(token));
-    if (!link || !isAlive(link, new Date())) throw linkNotFound();
+    if (!link || link.expiresAt <= new Date()) throw linkNotFound();
     const live = await this.tree.liveFile(link.ownerId, link.fileId);
     if (!live) throw linkNotFound();
     return { link, file: live.file, version: live.latest };
-  }
-
-  /** Counts a whole download; a link that ran out or expired meanwhile is dead. */
-  async admitDownload(link: Link, whole: boolean): Promise<void> {
-    if (!whole) return;
-    if (!(await this.links.countDownload(link.id, new Date()))) throw linkNotFound();
   }
 
   private async own(owner: SessionUser, id: number): Promise<Link> {
@@ -137,10 +197,6 @@ export class LinksService {
     if (asked <= now) throw new BadRequestException({ error: LINK_MESSAGES.expiryInPast });
     return new Date(Math.min(asked, latest));
   }
-}
-
-function isAlive(link: Link, now: Date): boolean {
-  return link.expiresAt > now && (link.maxDownloads === null || link.downloads < link.maxDownloads);
 }
 
 function toLinkDto(link: Link, path: string | null): LinkDto {

@@ -27,11 +27,23 @@ export interface BlobResponseOptions {
   disposition?: { type: Disposition; filename: string };
   /**
    * Called once the answer is planned and before anything is written, for answers that will carry
-   * bytes: `whole` is false for HEAD and for a range that does not start at the first byte (a
-   * resumed download). Throwing refuses the request (public links count downloads here).
+   * the blob (not 304 or 416). Throwing refuses the request. It may resolve to a function that
+   * hears how many of the body's bytes were never handed to the connection, when the answer
+   * ended without all of them (a cut connection, a store that failed). Public links reserve their
+   * budget of bytes here and give back what was not sent.
    */
-  admit?: (whole: boolean) => Promise<void>;
+  admit?: (body: AdmittedBody) => Promise<ReleaseUnsent | undefined>;
 }
+
+/** What an admitted answer carries. */
+export interface AdmittedBody {
+  /** The body's length: the range's, the whole blob's, 0 for HEAD. */
+  bytes: number;
+  /** The whole blob as a GET's `200` (not a range, not HEAD). */
+  whole: boolean;
+}
+
+export type ReleaseUnsent = (unsent: number) => Promise<void>;
 
 function header(req: Request, name: string): string | undefined {
   const value = req.headers[name];
@@ -63,8 +75,12 @@ export class BlobResponder {
       { range: header(req, 'range'), ifRange: header(req, 'if-range'), ifNoneMatch: header(req, 'if-none-match'), ifModifiedSince: header(req, 'if-modified-since') },
       { size: blob.size, etag, lastModified: blob.lastModified },
     );
+    const head = req.method === 'HEAD';
+    const range = plan.status === 206 ? plan.range : undefined;
+    const length = range ? range.end - range.start + 1 : blob.size;
+    let release: ReleaseUnsent | undefined;
     if (options.admit && plan.status !== 304 && plan.status !== 416) {
-      await options.admit(req.method !== 'HEAD' && !(plan.status === 206 && plan.range.start > 0));
+      release = await options.admit({ bytes: head ? 0 : length, whole: !head && plan.status === 200 });
     }
     res.setHeader('ETag', etag);
     res.setHeader('Last-Modified', blob.lastModified.toUTCString());
@@ -78,26 +94,31 @@ export class BlobResponder {
       res.setHeader('Content-Range', `bytes */${blob.size}`);
       throw new HttpException({ error: RANGE_NOT_SATISFIABLE }, HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
     }
-    const range = plan.status === 206 ? plan.range : undefined;
-    const length = range ? range.end - range.start + 1 : blob.size;
     res.status(plan.status);
     res.setHeader('Content-Type', blob.contentType);
     res.setHeader('Content-Length', String(length));
     if (options.disposition) res.setHeader('Content-Disposition', contentDisposition(options.disposition.type, options.disposition.filename));
     if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${blob.size}`);
-    if (req.method === 'HEAD' || length === 0) {
+    if (head || length === 0) {
       res.end();
       return;
     }
+    let sent = 0;
     try {
       // The store streams with backpressure; a missing blob rejects before a byte is written,
       // so the error still gets a clean answer.
       // Counted as each chunk goes out, so the counter is complete before the client has the last byte.
-      await this.blobs.sendTo(blob.key, res, range, (bytes) => this.metrics.bytesDownloaded(bytes, options.source));
+      await this.blobs.sendTo(blob.key, res, range, (bytes) => {
+        sent += bytes;
+        this.metrics.bytesDownloaded(bytes, options.source);
+      });
     } catch (error) {
       // The client went away mid-download: the store has closed the blob; nobody is left to answer.
       if (res.destroyed || req.destroyed) return;
       throw error;
+    } finally {
+      // Handed to the connection counts as sent, also what a cut then lost on the way.
+      if (release && sent < length) await release(length - sent);
     }
   }
 }

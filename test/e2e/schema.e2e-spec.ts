@@ -113,6 +113,7 @@ const SCHEMA: Record<string, { columns: string[]; indices: string[]; foreignKeys
       'max_downloads integer null',
       'downloads integer default 0',
       'created_at instant(3)',
+      'bytes_served bigint default 0',
     ],
     indices: ['ix_links_owner (owner_id)', 'uq_links_token_hash unique (token_hash)'],
     foreignKeys: ['fk_links_file (file_id) -> files cascade', 'fk_links_owner (owner_id) -> users cascade'],

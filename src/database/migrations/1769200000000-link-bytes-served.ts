@@ -23,26 +23,20 @@ export class LinkBytesServed1769200000000 implements MigrationInterface {
       `SELECT l.id AS id, l.downloads AS downloads, v.size AS size FROM links l JOIN file_versions v ON v.file_id = l.file_id
        WHERE l.downloads > 0 AND v.version = (SELECT MAX(w.version) FROM file_versions w WHERE w.file_id = l.file_id)`,
     )) as CountRow[];
-    await this.setEach(queryRunner, 'bytes_served', rows.map((row) => [Number(row.id), Number(row.downloads) * Math.max(Number(row.size), 1)]));
+    // Integers read just above, written in slices of links that carry the same count.
+    const byBytes = new Map<number, number[]>();
+    for (const row of rows) {
+      const bytes = Math.min(Number(row.downloads) * Math.max(Number(row.size), 1), Number.MAX_SAFE_INTEGER);
+      byBytes.set(bytes, [...(byBytes.get(bytes) ?? []), Number(row.id)]);
+    }
+    for (const [bytes, ids] of byBytes) {
+      for (let i = 0; i < ids.length; i += SLICE) {
+        await queryRunner.query(`UPDATE links SET bytes_served = ${String(bytes)} WHERE id IN (${ids.slice(i, i + SLICE).join(', ')})`);
+      }
+    }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropColumn('links', 'bytes_served');
-  }
-
-  /** One UPDATE per distinct value, for a slice of ids at a time. */
-  private async setEach(queryRunner: QueryRunner, column: string, values: [id: number, value: number][]): Promise<void> {
-    const byValue = new Map<number, number[]>();
-    for (const [id, value] of values) byValue.set(value, [...(byValue.get(value) ?? []), id]);
-    for (const [value, ids] of byValue) {
-      for (let i = 0; i < ids.length; i += SLICE) {
-        await queryRunner.manager
-          .createQueryBuilder()
-          .update('links')
-          .set({ [column]: value })
-          .where('id IN (:...ids)', { ids: ids.slice(i, i + SLICE) })
-          .execute();
-      }
-    }
   }
 }
