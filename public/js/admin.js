@@ -105,7 +105,10 @@ export function initAdmin(session) {
     block.disabled = user.startupAdmin;
     reason.disabled = user.startupAdmin;
     $('.user-delete', panel).disabled = user.startupAdmin;
-    block.addEventListener('click', () => change(user, { blockLogin: true, blockLoginReason: reason.value.trim() || null }, `Blocked ${user.username}; their sessions are ended.`));
+    block.addEventListener('click', () => {
+      if (!window.confirm(`Block ${user.username}? They are logged out everywhere and cannot log in until you unblock them.`)) return;
+      change(user, { blockLogin: true, blockLoginReason: reason.value.trim() || null }, `Blocked ${user.username}; their sessions are ended.`);
+    });
     unblock.addEventListener('click', () => change(user, { blockLogin: false, blockLoginReason: null }, `Unblocked ${user.username}.`));
     $('.user-force', panel).addEventListener('click', () => change(user, { changePasswordOnFirstLogin: true }, `${user.username} must change their password at the next login.`));
     $('.user-sessions', panel).addEventListener('click', async () => {

@@ -1,12 +1,34 @@
 // Talks to the Cloudstash API on this origin. The session lives in the HttpOnly `session`
 // cookie that the login routes set, so no token is ever handled by script.
 
-/** An API answer that was not a success, with the message to show a person. */
+/** An API answer that was not a success, with the message to show a person and the server's own words (`reason`). */
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, reason = '') {
     super(message);
     this.status = status;
+    this.reason = reason;
   }
+}
+
+/** Told of every 401 and 403 before the caller is: the session may have ended under the page. */
+let refusalListener = async () => {};
+export function onRefused(listener) {
+  refusalListener = listener;
+}
+
+const serverWords = (body) => (body && typeof body === 'object' ? body.error || body.message || '' : '');
+
+/** The ApiError for a failed answer, once the refusal listener has had its say. */
+async function failure(status, body) {
+  const error = new ApiError(status, describeFailure(status, body), serverWords(body));
+  if (status === 401 || status === 403) {
+    try {
+      await refusalListener(error);
+    } catch {
+      // Checking the session is a courtesy; the caller still says what failed.
+    }
+  }
+  return error;
 }
 
 const STATUS_WORDS = {
@@ -20,7 +42,7 @@ const STATUS_WORDS = {
 /** The words for a failed answer: fixed ones for the statuses people meet, else the server's. */
 export function describeFailure(status, body) {
   if (STATUS_WORDS[status]) return STATUS_WORDS[status];
-  const text = body && typeof body === 'object' ? body.error || body.message : '';
+  const text = serverWords(body);
   if (text) return text.endsWith('.') ? text : `${text}.`;
   if (status >= 500) return 'The server had a problem. Try again later.';
   return `The request failed (HTTP ${status}).`;
@@ -50,7 +72,7 @@ export async function api(method, path, body) {
     throw new ApiError(0, 'Could not reach the server. Check your connection.');
   }
   const parsed = await readBody(response);
-  if (!response.ok) throw new ApiError(response.status, describeFailure(response.status, parsed));
+  if (!response.ok) throw await failure(response.status, parsed);
   return parsed;
 }
 
@@ -67,7 +89,7 @@ export function uploadPut(path, file, onProgress) {
     });
     xhr.addEventListener('load', () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
-      else reject(new ApiError(xhr.status, describeFailure(xhr.status, xhr.response)));
+      else failure(xhr.status, xhr.response).then(reject);
     });
     xhr.addEventListener('error', () => reject(new ApiError(0, 'The upload was interrupted. The file may be too large, or the connection dropped.')));
     xhr.addEventListener('abort', () => reject(new ApiError(0, 'The upload was cancelled.')));
@@ -91,7 +113,7 @@ export function uploadForm(path, formData, onProgress) {
     xhr.addEventListener('load', () => {
       const body = xhr.response;
       if (xhr.status >= 200 && xhr.status < 300) resolve(body);
-      else reject(new ApiError(xhr.status, describeFailure(xhr.status, body)));
+      else failure(xhr.status, body).then(reject);
     });
     // A server that refuses a large upload early may close the connection before it is read.
     xhr.addEventListener('error', () => reject(new ApiError(0, 'The upload was interrupted. The file may be too large, or the connection dropped.')));
@@ -113,7 +135,7 @@ export async function downloadPost(path, body, filename) {
   } catch {
     throw new ApiError(0, 'Could not reach the server. Check your connection.');
   }
-  if (!response.ok) throw new ApiError(response.status, describeFailure(response.status, await readBody(response)));
+  if (!response.ok) throw await failure(response.status, await readBody(response));
   const blob = await response.blob();
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');

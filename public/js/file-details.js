@@ -23,12 +23,16 @@ function forgetUrl(id) {
   localStorage.setItem(LINK_URLS, JSON.stringify(urls));
 }
 
+/** How often the open details ask for their links' download counts, which change elsewhere. */
+const LINK_REFRESH_MS = 5000;
+
 /**
  * A file's versions (download, restore), the users it is shared with (and ending a share), and
  * its public links (make one with password, expiry and limit; copy; revoke). `changed` is called
- * when the file itself changed (a restored version), so the table can show it.
+ * when the file itself changed (a restored version), so the table can show it; `sharedChanged`
+ * with whether it is shared with anyone now.
  */
-export function renderFilePanels(container, file, path, changed) {
+export function renderFilePanels(container, file, path, { changed, sharedChanged }) {
   const panels = fromTemplate('file-panels');
   container.append(panels);
   const name = path[path.length - 1];
@@ -95,6 +99,7 @@ export function renderFilePanels(container, file, path, changed) {
       }),
     );
     $('.shares-none', panels).hidden = shares.length > 0;
+    sharedChanged(shares.length > 0);
   }
 
   const shareForm = $('.share-form', panels);
@@ -122,14 +127,30 @@ export function renderFilePanels(container, file, path, changed) {
     }
   });
 
+  /** What the list says of a link, besides its URL. */
+  const linkFacts = (link) =>
+    [
+      link.maxDownloads === null ? `${link.downloads} downloads` : `${link.downloads} of ${link.maxDownloads} downloads`,
+      `expires ${formatDate(link.expiresAt)}`,
+      link.hasPassword ? 'password' : 'no password',
+    ].join(' · ');
+
   async function loadLinks() {
     const links = (await api('GET', '/links')).filter((link) => link.path === join(path));
+    const list = $('.links', panels);
+    const shown = [...list.children];
+    if (shown.length === links.length && links.every((link, i) => shown[i].dataset.id === String(link.id))) {
+      // The same links: only their counts can have changed. The buttons stay, and with them the focus.
+      links.forEach((link, i) => {
+        $('.link-facts', shown[i]).textContent = linkFacts(link);
+      });
+      return;
+    }
     const urls = rememberedUrls();
-    $('.links', panels).replaceChildren(
+    list.replaceChildren(
       ...links.map((link) => {
         const li = document.createElement('li');
-        const limit = link.maxDownloads === null ? `${link.downloads} downloads` : `${link.downloads} of ${link.maxDownloads} downloads`;
-        const facts = [limit, `expires ${formatDate(link.expiresAt)}`, link.hasPassword ? 'password' : 'no password'].join(' · ');
+        li.dataset.id = String(link.id);
         const url = urls[link.id];
         if (url) {
           const a = document.createElement('a');
@@ -138,7 +159,10 @@ export function renderFilePanels(container, file, path, changed) {
           a.className = 'link-url';
           li.append(a, document.createElement('br'));
         }
-        li.append(`${facts} `);
+        const facts = document.createElement('span');
+        facts.className = 'link-facts';
+        facts.textContent = linkFacts(link);
+        li.append(facts, ' ');
         if (url) {
           const copy = document.createElement('button');
           copy.type = 'button';
@@ -168,6 +192,23 @@ export function renderFilePanels(container, file, path, changed) {
       }),
     );
     $('.links-none', panels).hidden = links.length > 0;
+  }
+
+  /**
+   * Downloads happen elsewhere: while these details are open and the page is in view, the counts
+   * are asked for again now and then (only when there are links), and when the tab comes back.
+   */
+  function followLinkCounts() {
+    const refresh = () => {
+      if (!panels.isConnected) return stop();
+      if (document.visibilityState === 'visible' && $('.links', panels).children.length > 0) loadLinks().catch(() => undefined);
+    };
+    const timer = setInterval(refresh, LINK_REFRESH_MS);
+    document.addEventListener('visibilitychange', refresh);
+    function stop() {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', refresh);
+    }
   }
 
   const linkForm = $('.link-form', panels);
@@ -206,4 +247,5 @@ export function renderFilePanels(container, file, path, changed) {
   });
 
   Promise.all([loadVersions(), loadShares(), loadLinks()]).catch((error) => showMessage(`Could not load the details: ${error.message}`, 'error'));
+  followLinkCounts();
 }

@@ -146,9 +146,8 @@ export function initFiles(session) {
       else selected.delete(row.name);
       renderSelection();
     });
-    const when = formatDate(row.modified);
-    $('.col-modified', tr).textContent = when;
-    $('.col-shared', tr).textContent = row.shared ? 'Shared' : '';
+    $('.col-modified', tr).textContent = formatDate(row.modified);
+    showShared(tr, row);
     if (row.kind === 'folder') {
       $('.folder-name', tr).textContent = row.name;
       const openButton = $('.folder-open', tr);
@@ -158,7 +157,6 @@ export function initFiles(session) {
     } else {
       $('.file-name', tr).textContent = row.name;
       $('.col-size', tr).textContent = formatBytes(row.size);
-      $('.narrow-meta', tr).textContent = `${formatBytes(row.size)} · ${when}${row.shared ? ' · shared' : ''}`;
     }
     tr.addEventListener('dragstart', (event) => {
       event.dataTransfer.setData(DRAG_TYPE, JSON.stringify(path));
@@ -181,8 +179,22 @@ export function initFiles(session) {
     const panel = $('.details-panel', details);
     panel.setAttribute('aria-label', `Details of ${row.name}`);
     panel.append(renderActions(row, path));
-    if (row.kind === 'file') renderFilePanels(panel, row.file, path, load);
+    if (row.kind === 'file') {
+      renderFilePanels(panel, row.file, path, {
+        changed: load,
+        sharedChanged: (shared) => {
+          row.shared = shared;
+          showShared(tr, row);
+        },
+      });
+    }
     return [tr, details];
+  }
+
+  /** The row's "Shared" column, and on a narrow screen the line under the name. */
+  function showShared(tr, row) {
+    $('.col-shared', tr).textContent = row.shared ? 'Shared' : '';
+    if (row.kind === 'file') $('.narrow-meta', tr).textContent = `${formatBytes(row.size)} · ${formatDate(row.modified)}${row.shared ? ' · shared' : ''}`;
   }
 
   function renderActions(row, path) {
@@ -244,14 +256,17 @@ export function initFiles(session) {
     });
   }
 
-  /** One move; says what happened. Resolves to whether it worked. */
+  /** One move (a rename when only the name changes); says what happened. Resolves to whether it worked. */
   async function move(from, to, quiet = false) {
+    const renaming = join(from.slice(0, -1)) === join(to.slice(0, -1));
     try {
       await api('POST', '/move', { from: join(from), to: join(to) });
-      if (!quiet) showMessage(`Moved "${join(from)}" to "${join(to)}".`, 'ok');
+      if (quiet) return true;
+      if (renaming) showMessage(`Renamed "${from[from.length - 1]}" to "${to[to.length - 1]}".`, 'ok');
+      else showMessage(`Moved "${join(from)}" to "${join(to)}".`, 'ok');
       return true;
     } catch (error) {
-      showMessage(`Could not move "${from[from.length - 1]}": ${error.message}`, 'error');
+      showMessage(`Could not ${renaming ? 'rename' : 'move'} "${from[from.length - 1]}": ${error.message}`, 'error');
       return false;
     }
   }

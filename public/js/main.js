@@ -1,10 +1,10 @@
 import { initAccount as initAccountView } from './account.js';
 import { initAdmin } from './admin.js';
-import { api } from './api.js';
+import { api, onRefused } from './api.js';
 import { initFiles } from './files.js';
 import { initSounds } from './sounds.js';
 import { initTrash } from './trash.js';
-import { $, showMessage, clearMessage } from './ui.js';
+import { $, clearMessage, clearMessagesOnNewActions, showMessage, showNotice } from './ui.js';
 
 /** Who is logged in: `{id, username, role}` or null. Views re-render when it changes. */
 const session = {
@@ -27,6 +27,36 @@ async function readSession() {
   } catch {
     session.set(null);
   }
+}
+
+/**
+ * Whether the page's session still stands, asked when the server refused something (or the tab
+ * comes back into view): a block, "log out everywhere" on another device or an expiry ends it
+ * under the page, which then goes back to the login form and says why, in the server's words
+ * when it gave them. A refusal of one action (not allowed, a wrong password) changes nothing.
+ */
+let checking = null;
+function checkSession(refusal) {
+  if (!session.user) return Promise.resolve();
+  checking ??= (async () => {
+    const user = session.user;
+    let response;
+    try {
+      response = await fetch('/', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    } catch {
+      return; // Offline: nothing is known about the session.
+    }
+    // 403: a session that must change its password first; it stands.
+    if (!response.ok) return;
+    const me = await response.json().catch(() => null);
+    if (me && me.id === user.id) return;
+    session.set(null);
+    const blocked = refusal?.reason?.startsWith('Login blocked') ? refusal.message : '';
+    showNotice(blocked ? `You are logged out. ${blocked}` : 'You are logged out: your session has ended. Log in again to continue.');
+  })().finally(() => {
+    checking = null;
+  });
+  return checking;
 }
 
 function renderWho(user) {
@@ -52,7 +82,8 @@ function initAccount() {
       await readSession();
       showMessage(action === 'register' ? `Welcome, ${username}! Your account is ready.` : `Welcome back, ${username}.`, 'ok');
     } catch (error) {
-      showMessage(error.status === 403 && action === 'login' ? 'Wrong username or password.' : error.message, 'error');
+      // The server's words: "Wrong username or password", or why the login is blocked.
+      showMessage(error.message, 'error');
     } finally {
       for (const button of form.querySelectorAll('button')) button.disabled = false;
     }
@@ -83,6 +114,11 @@ function initTabs(views) {
 }
 
 async function start() {
+  clearMessagesOnNewActions();
+  onRefused(checkSession);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') void checkSession();
+  });
   session.onChange(renderWho);
   const sounds = initSounds(session);
   const files = initFiles(session);

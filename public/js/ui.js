@@ -1,7 +1,11 @@
 export const $ = (selector, root = document) => root.querySelector(selector);
 
-/** One line of feedback for the last action; errors stay until the next action. */
+/** A notice that outranks what the action in progress says (the session ended under it), until the next action. */
+let pinned = false;
+
+/** One line of feedback for the last action; it stays until the next action starts (see `clearMessagesOnNewActions`). */
 export function showMessage(text, kind = 'info') {
+  if (pinned) return;
   const box = $('#message');
   box.textContent = text;
   box.className = `message ${kind}`;
@@ -9,17 +13,37 @@ export function showMessage(text, kind = 'info') {
   box.hidden = false;
 }
 
+/** Like showMessage, but what the interrupted action says afterwards does not replace it. */
+export function showNotice(text, kind = 'error') {
+  pinned = false;
+  showMessage(text, kind);
+  pinned = true;
+}
+
 export function clearMessage() {
+  pinned = false;
   $('#message').hidden = true;
+}
+
+/**
+ * A new action (a button, a link, a form, a drop) starts with no old message: what it says
+ * replaces it, and when it says nothing, nothing out of date is left standing.
+ */
+export function clearMessagesOnNewActions() {
+  const clear = (event) => {
+    if (event.type !== 'click' || event.target.closest?.('button, a[href], summary')) clearMessage();
+  };
+  for (const type of ['click', 'submit', 'drop']) document.addEventListener(type, clear, { capture: true });
 }
 
 export function fromTemplate(id) {
   return document.getElementById(id).content.firstElementChild.cloneNode(true);
 }
 
+/** Whole seconds, rounded down as the browser's player shows them, so that both say the same. */
 export function formatDuration(seconds) {
   if (seconds === null || seconds === undefined) return 'unknown length';
-  const total = Math.round(seconds);
+  const total = Math.floor(seconds);
   const minutes = Math.floor(total / 60);
   return `${minutes}:${String(total % 60).padStart(2, '0')}`;
 }
