@@ -5,6 +5,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { AvailabilityModule } from './availability/availability.module';
 import { SessionGuard } from './auth/guards/session.guard';
+import { BodyErrorGuard } from './common/http/body-error.guard';
 import { HttpExceptionFilter } from './common/http/http-exception.filter';
 import { EVERY_PATH } from './common/http/every-path';
 import { jsonBodyParser } from './common/http/json-body.middleware';
@@ -44,6 +45,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap {
       imports: [ConfigModule.forRoot(config), ObservabilityModule.forRoot(observability), DatabaseModule, RedisModule, StorageModule, AvailabilityModule, HealthModule, FilesModule, SoundsModule, DavModule, UploadsModule, LinksModule, UsersModule, AuthModule, AdminModule, WebModule, RateLimitModule, LifecycleModule],
       // Cross-cutting providers, all in one place.
       providers: [
+        { provide: APP_GUARD, useClass: BodyErrorGuard },
         { provide: APP_GUARD, useExisting: SessionGuard },
         { provide: APP_PIPE, useClass: AppValidationPipe },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

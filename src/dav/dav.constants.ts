@@ -11,6 +11,7 @@ export const DAV_MESSAGES = {
   badDepth: 'Depth must be 0, 1 or infinity',
   infiniteDepth: 'PROPFIND with Depth: infinity is not supported; use Depth 0 or 1',
   badDestination: 'Destination must be a URL under /dav/ on this server',
+  otherServer: 'Destination names another server: copy or move within this one',
   badOverwrite: 'Overwrite must be T or F',
   sameResource: 'Source and destination are the same resource',
   mkcolBody: 'MKCOL takes no body',

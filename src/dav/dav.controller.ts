@@ -108,7 +108,7 @@ export class DavController {
   /** The wildcard's names (URL-decoded one by one), without the empty one a trailing `/` leaves. */
   private request(user: SessionUser, raw: string[] | undefined, req: Request): DavRequest {
     const names = (raw ?? []).filter((name, i, all) => !(name === '' && i === all.length - 1));
-    return { user, path: parseTreePath(names), headers: req.headers };
+    return { user, path: parseTreePath(names), headers: req.headers, host: req.host };
   }
 
   private async serve(request: DavRequest, req: Request, res: Response): Promise<void> {

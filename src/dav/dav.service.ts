@@ -3,6 +3,7 @@ import { Element } from '@xmldom/xmldom';
 import { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { BlobHolders } from '../files/blob-holders';
+import { ROOT_FOLDER_ID } from '../files/entities/folder.entity';
 import { NodeType } from '../files/entities/resource-property.entity';
 import { FilesService } from '../files/files.service';
 import { FileTreeService, TreeConflictError, TreeNode } from '../files/folders/file-tree.service';
@@ -31,6 +32,8 @@ export interface DavRequest {
   user: SessionUser;
   path: TreePath;
   headers: IncomingHttpHeaders;
+  /** The host (and port) the client addressed, as Express reads it (behind a trusted proxy, the forwarded one). */
+  host?: string;
 }
 
 const LIVE_PROPERTIES = [
@@ -56,6 +59,8 @@ interface PropContext {
   user: SessionUser;
   locks: DavLock[];
   quota?: { used: number; available: number | null };
+  /** The root's modification time (the newest change in the tree), when the root is listed. */
+  rootModified?: Date;
   /** Per node (`nodeKey`): its dead properties, by `qnameKey`, in the order they were set. */
   dead: Map<string, Map<string, DeadProperty>>;
 }
@@ -91,6 +96,16 @@ export function pathOfHref(href: string): TreePath | null {
     return parseTreePath(names.map((name) => decodeURIComponent(name)));
   } catch {
     return null;
+  }
+}
+
+/** True when `href` is an absolute URL naming a host other than `host` (a path names this server). */
+function isOnOtherServer(href: string, host: string | undefined): boolean {
+  if (host === undefined || !/^[a-z][a-z0-9+.-]*:/i.test(href.trim())) return false;
+  try {
+    return new URL(href.trim()).host.toLowerCase() !== new URL(`http://${host}`).host.toLowerCase();
+  } catch {
+    return false;
   }
 }
 
@@ -146,14 +161,16 @@ export class DavService {
 
   async propfind(request: DavRequest, body: string): Promise<DavAnswer> {
     const depth = header(request, 'depth')?.toLowerCase() ?? 'infinity';
-    if (depth === 'infinity') {
+    if (depth !== '0' && depth !== '1' && depth !== 'infinity') throw new BadRequestException({ error: DAV_MESSAGES.badDepth });
+    const asked = this.parsePropfind(body);
+    const node = await this.resolve(request);
+    // Infinity (also no Depth at all, as webdav4 sends) is refused on a collection only: a file
+    // has nothing below it, so it is Depth 0 there (as Apache mod_dav answers).
+    if (depth === 'infinity' && node.kind === 'folder') {
       const doc = new DavDocument('error');
       doc.dav(doc.root, 'propfind-finite-depth');
       return { status: 403, body: doc.toString() };
     }
-    if (depth !== '0' && depth !== '1') throw new BadRequestException({ error: DAV_MESSAGES.badDepth });
-    const asked = this.parsePropfind(body);
-    const node = await this.resolve(request);
     const nodes: TreeNode[] = [node];
     if (depth === '1' && node.kind === 'folder') {
       const { folders, files } = await this.tree.listFolder(request.user.id, node.id);
@@ -168,6 +185,7 @@ export class DavService {
       const quota = request.user.storageQuota;
       context.quota = { used, available: quota === null ? null : Math.max(0, quota - used) };
     }
+    if (node.kind === 'folder' && node.id === ROOT_FOLDER_ID) context.rootModified = await this.tree.newestChange(request.user.id);
     const wantsDead = asked.kind !== 'prop' || asked.names.some((n) => n.namespace !== DAV_NS || !LIVE_PROPERTIES.includes(n.name as LiveProperty));
     if (wantsDead) await this.loadDeadProperties(context, nodes);
 
@@ -270,7 +288,7 @@ export class DavService {
 
   private writeLive(doc: DavDocument, parent: Element, node: TreeNode, name: LiveProperty, context: PropContext): void {
     const created = node.kind === 'file' ? node.file.createdAt : (node.folder?.createdAt ?? new Date(0));
-    const modified = node.kind === 'file' ? node.latest.createdAt : created;
+    const modified = node.kind === 'file' ? node.latest.createdAt : node.folder ? created : (context.rootModified ?? created);
     switch (name) {
       case 'resourcetype': {
         const element = doc.dav(parent, 'resourcetype');
@@ -405,6 +423,10 @@ export class DavService {
 
   async copyOrMove(request: DavRequest, move: boolean): Promise<DavAnswer> {
     const destination = request.headers.destination;
+    if (typeof destination === 'string' && isOnOtherServer(destination, request.host)) {
+      // RFC 4918 §9.8.4: a destination on another server is 502 (Bad Gateway).
+      throw new HttpException({ error: DAV_MESSAGES.otherServer }, HttpStatus.BAD_GATEWAY);
+    }
     const to = typeof destination === 'string' ? pathOfHref(destination) : null;
     if (!to) throw new BadRequestException({ error: DAV_MESSAGES.badDestination });
     const overwriteHeader = (header(request, 'overwrite') ?? 'T').toUpperCase();

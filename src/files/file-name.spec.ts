@@ -22,12 +22,15 @@ describe('file names', () => {
 });
 
 describe('storedContentType', () => {
-  it('keeps a well-formed media type as declared', () => {
-    expect(storedContentType('text/plain; charset=utf-8')).toBe('text/plain; charset=utf-8');
-    expect(storedContentType('image/svg+xml')).toBe('image/svg+xml');
+  it('keeps a well-formed media type as declared, whatever the name', () => {
+    expect(storedContentType('text/plain; charset=utf-8', 'a.bin')).toBe('text/plain; charset=utf-8');
+    expect(storedContentType('image/svg+xml', 'a.txt')).toBe('image/svg+xml');
   });
 
-  it.each([undefined, '', 'nonsense', 'text/html\r\nX-Evil: 1', `text/${'a'.repeat(300)}`])('stores application/octet-stream for %j', (declared) => {
-    expect(storedContentType(declared)).toBe('application/octet-stream');
+  it.each([undefined, '', 'nonsense', 'application/octet-stream', 'text/html\r\nX-Evil: 1', `text/${'a'.repeat(300)}`])('takes the type from the name instead of %j', (declared) => {
+    expect(storedContentType(declared, 'photo.JPG')).toBe('image/jpeg');
+    expect(storedContentType(declared, 'notes.md')).toBe('text/markdown');
+    expect(storedContentType(declared, 'no-extension')).toBe('application/octet-stream');
+    expect(storedContentType(declared, 'archive.unknownext')).toBe('application/octet-stream');
   });
 });

@@ -123,7 +123,7 @@ export class FileUploadService {
 
   /** One upload as a new version of the owner's file `name` in the folder. */
   async store(owner: SessionUser, place: FilePlace, source: UploadSource): Promise<StoredUpload> {
-    const contentType = storedContentType(source.contentType);
+    const contentType = storedContentType(source.contentType, place.name);
     const held = await this.receive(owner, source, { source: 'files', contentType });
     return held.commit(() => this.commitVersion(owner.id, place, held, contentType));
   }

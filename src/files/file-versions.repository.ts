@@ -20,6 +20,11 @@ export class FileVersionsRepository {
     return this.versions.findOne({ where: { fileId }, order: { version: 'DESC' } });
   }
 
+  /** The owner's newest version of any file (ids grow with time), or null. */
+  newestOfOwner(ownerId: number): Promise<FileVersion | null> {
+    return this.versions.createQueryBuilder('v').innerJoin(StoredFile, 'f', 'f.id = v.file_id').where('f.owner_id = :ownerId', { ownerId }).orderBy('v.id', 'DESC').limit(1).getOne();
+  }
+
   /** The newest version of each of the files. */
   latestOfFiles(fileIds: number[]): Promise<FileVersion[]> {
     if (fileIds.length === 0) return Promise.resolve([]);

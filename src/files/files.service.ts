@@ -108,7 +108,7 @@ export class FilesService implements OnModuleInit {
       await held.abandon();
       throw error;
     }
-    const stored = await held.commit(() => this.uploads.commitVersion(ownerId, place, held, storedContentType(contentType)));
+    const stored = await held.commit(() => this.uploads.commitVersion(ownerId, place, held, storedContentType(contentType, name)));
     await this.tree.assertStillInTree(ownerId, place.folderId, stored);
     return toStoredFileVersionDto(stored.file, stored.version);
   }
@@ -124,7 +124,7 @@ export class FilesService implements OnModuleInit {
       for await (const part of parts) {
         const name = assertValidFileName(part.filename);
         await this.tree.assertFileSlot(owner.id, ROOT_FOLDER_ID, name);
-        const contentType = storedContentType(part.mimeType);
+        const contentType = storedContentType(part.mimeType, name);
         held.push({ name, contentType, upload: await this.uploads.receive(owner, { stream: part.stream, contentType: part.mimeType, atMost }, { source: 'files', contentType }) });
       }
       if (held.length === 0) throw new BadRequestException({ error: FILE_MESSAGES.noFilePart });

@@ -3,6 +3,7 @@ import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Server } from '@tus/server';
 import { ERRORS } from '@tus/utils';
 import { IncomingMessage } from 'node:http';
+import { Request } from 'express';
 import { Principal } from '../auth/guards/access.decorators';
 import { SharedLocks } from '../common/locks/shared-locks';
 import { AppConfig } from '../config/app-config';
@@ -40,8 +41,13 @@ export function createTusServer(config: AppConfig, uploads: UploadsService, lock
     path: UPLOADS_PATH,
     datastore: new CloudstashTusStore(uploads),
     locker: new SharedUploadLocker(locks),
-    // Behind a proxy the scheme and host the client used are unknown here; tus clients resolve a relative Location.
-    relativeLocation: true,
+    // An absolute Location (the ownCloud client cannot follow a relative one), with the scheme
+    // and host the client used as Express reads them: behind a proxy, with TRUST_PROXY set, the
+    // forwarded ones.
+    generateUrl: (req, { path, id }) => {
+      const { protocol, host } = req as Request;
+      return `${protocol}://${host}${path}/${id}`;
+    },
     namingFunction: () => uploads.newId(),
     onIncomingRequest: async (req, _res, id) => {
       const { user } = principalOf(req);

@@ -133,7 +133,7 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     };
     try {
       await this.uploads.insert(row);
-      row.storageState = await this.blobs.startResumable(blobKey, storedContentType(row.contentType || undefined));
+      row.storageState = await this.blobs.startResumable(blobKey, storedContentType(row.contentType || undefined, path[path.length - 1]));
       await this.uploads.setState(row.id, row.storageState);
     } catch (error) {
       await this.discard(row).catch((cleanup: unknown) => {

@@ -57,7 +57,7 @@ export interface Acknowledged {
 
 export async function createTusUpload(t: TestApp, user: LoggedInUser, length: number, path: string): Promise<string> {
   const res = await t.http.post('/uploads/').set(user.auth).set(TUS).set('Upload-Length', String(length)).set('Upload-Metadata', tusMetadata({ filename: path })).expect(201);
-  return String(res.headers.location);
+  return new URL(String(res.headers.location)).pathname;
 }
 
 export function tusPatch(t: TestApp, user: LoggedInUser, location: string, offset: number, body: Buffer) {

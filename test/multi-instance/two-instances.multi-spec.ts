@@ -304,7 +304,7 @@ function filesUnder(dir: string): string[] {
       headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '2000000', 'Upload-Metadata': `filename ${Buffer.from('race.bin').toString('base64')}` },
     });
     expect(created.status).toBe(201);
-    const path = created.headers.get('location') ?? '';
+    const path = new URL(created.headers.get('location') ?? '').pathname;
     const body = randomBytes(2_000_000);
     const patchOn = (server: ServerProcess) =>
       call(server, 'PATCH', path, { token, body, headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' } });

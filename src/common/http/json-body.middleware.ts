@@ -85,10 +85,24 @@ export function toHttpException(error: BodyParserError): HttpException | BodyPar
   }
 }
 
+const BODY_ERROR = Symbol('cloudstash:body-error');
+
 /**
  * The app's JSON body parser (Nest's own is turned off). Routes that stream a raw body
  * (file uploads) are excluded where it is applied, so their bytes are never buffered here.
+ *
+ * A body it cannot read is not answered here: middleware runs before routing, and a request
+ * for no route at all (an XML body sent to a wrong URL, say) is 404 whatever its body. The error
+ * waits on the request for `BodyErrorGuard`, which runs once a route has matched.
  */
 export function jsonBodyParser(req: Request, res: Response, next: NextFunction): void {
-  void parseJson(req, res, (error?: unknown) => next(error ? toHttpException(error as BodyParserError) : undefined));
+  void parseJson(req, res, (error?: unknown) => {
+    if (error) (req as Request & { [BODY_ERROR]?: Error })[BODY_ERROR] = toHttpException(error as BodyParserError);
+    next();
+  });
+}
+
+/** The error the JSON parser left on the request, if any. */
+export function bodyErrorOf(req: Request): Error | undefined {
+  return (req as Request & { [BODY_ERROR]?: Error })[BODY_ERROR];
 }

@@ -104,6 +104,15 @@ export class FileTreeService {
     return this.childOf(ownerId, parentId, path);
   }
 
+  /**
+   * When the owner's tree last changed, as far as rows tell: the newest version or folder (the
+   * root's modification time; the epoch for an empty tree).
+   */
+  async newestChange(ownerId: number): Promise<Date> {
+    const [version, folder] = await Promise.all([this.versions.newestOfOwner(ownerId), this.folders.newestOfOwner(ownerId)]);
+    return new Date(Math.max(version?.createdAt.getTime() ?? 0, folder?.createdAt.getTime() ?? 0));
+  }
+
   /** The file at the path, with its newest version, or 404. */
   async resolveFile(ownerId: number, path: TreePath, notFound: string): Promise<FileNode> {
     const node = path.length === 0 ? null : await this.resolve(ownerId, path);

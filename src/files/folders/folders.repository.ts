@@ -19,6 +19,11 @@ export class FoldersRepository {
     return this.folders.findOneBy({ ownerId, id });
   }
 
+  /** The owner's newest folder, or null. */
+  newestOfOwner(ownerId: number): Promise<Folder | null> {
+    return this.folders.findOne({ where: { ownerId }, order: { id: 'DESC' } });
+  }
+
   /** In byte order of their names. */
   listChildren(ownerId: number, parentId: number): Promise<Folder[]> {
     return this.folders.find({ where: { ownerId, parentId }, order: { name: 'ASC' } });
