@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThan, Repository } from 'typeorm';
+import { In, IsNull, LessThan, Repository } from 'typeorm';
 import { PreparedQuery } from '../database/prepared-query';
 import { ResumableUpload } from './entities/resumable-upload.entity';
 
@@ -84,6 +84,10 @@ export class ResumableUploadsRepository {
     if (keys.length === 0) return new Set();
     const rows = await this.uploads.find({ where: { blobKey: In([...keys]) }, select: { id: true, blobKey: true } });
     return new Set(rows.map((row) => row.blobKey));
+  }
+
+  countUnfinishedOfOwner(ownerId: number): Promise<number> {
+    return this.uploads.countBy({ ownerId, finishedAt: IsNull() });
   }
 
   findOfOwner(ownerId: number): Promise<ResumableUpload[]> {

@@ -34,10 +34,22 @@ function asException(error: unknown): unknown {
   return error;
 }
 
+/**
+ * @tus/server answers some refusals itself, in plain text, before any hook runs (a missing
+ * Tus-Resumable, an invalid header such as Upload-Length or Upload-Metadata, an unknown method):
+ * those leave here as JSON `{error}`, like every other answer of the app.
+ */
+class JsonErrorsTusServer extends Server {
+  override write(...[context, req, res, status, body = '', headers = {}]: Parameters<Server['write']>): ReturnType<Server['write']> {
+    if (status < 400) return super.write(context, req, res, status, body, headers);
+    return super.write(context, req, res, status, JSON.stringify({ error: body.trim() || String(status) }), { ...headers, 'Content-Type': 'application/json; charset=utf-8' });
+  }
+}
+
 /** @tus/server (tus 1.0.0: core, creation, creation-with-upload, termination, expiration) on Cloudstash's store and locks. */
 export function createTusServer(config: AppConfig, uploads: UploadsService, locks: SharedLocks): Server {
   const logger = new Logger('TusServer');
-  return new Server({
+  return new JsonErrorsTusServer({
     path: UPLOADS_PATH,
     datastore: new CloudstashTusStore(uploads),
     locker: new SharedUploadLocker(locks),

@@ -1,8 +1,12 @@
+/** Unfinished uploads an account may have at once (README "Limits"), whatever its quota. */
+export const UNFINISHED_UPLOADS_PER_USER = 100;
+
 export const UPLOAD_MESSAGES = {
   notFound: 'Upload not found',
   filenameRequired: 'Upload-Metadata must carry a filename (the path of the file to create)',
   busy: 'Another request is writing this upload; try again',
   internal: 'Internal server error',
+  tooManyUnfinished: `An account has at most ${UNFINISHED_UPLOADS_PER_USER} unfinished uploads: finish or cancel one first`,
 } as const;
 
 /** The tus routes; the last segment of an upload URL is its id. */

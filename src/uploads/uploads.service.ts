@@ -1,4 +1,4 @@
-import { BadRequestException, HttpException, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BadRequestException, HttpException, HttpStatus, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createHash, Hash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { SharedLocks } from '../common/locks/shared-locks';
@@ -15,7 +15,7 @@ import { SessionUser } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { ResumableUpload } from './entities/resumable-upload.entity';
 import { ResumableUploadsRepository } from './resumable-uploads.repository';
-import { EXPIRY_SWEEP_INTERVAL_MS, UPLOADS_KEPT, LOCK_TTL_MS, UPLOAD_MESSAGES } from './uploads.constants';
+import { EXPIRY_SWEEP_INTERVAL_MS, UPLOADS_KEPT, LOCK_TTL_MS, UNFINISHED_UPLOADS_PER_USER, UPLOAD_MESSAGES } from './uploads.constants';
 import { setBounded } from '../common/bounded-map';
 
 const SWEEP_BATCH = 100;
@@ -109,6 +109,10 @@ export class UploadsService implements OnModuleInit, OnApplicationBootstrap, OnA
     const path = parseTreePath(filename);
     if (path.length === 0) throw new BadRequestException({ error: UPLOAD_MESSAGES.filenameRequired });
     await this.files.assertCanPut(owner.id, path);
+    // Each holds a row, a blob and maybe a store's multipart upload until it expires.
+    if ((await this.uploads.countUnfinishedOfOwner(owner.id)) >= UNFINISHED_UPLOADS_PER_USER) {
+      throw new HttpException({ error: UPLOAD_MESSAGES.tooManyUnfinished }, HttpStatus.INSUFFICIENT_STORAGE);
+    }
     const now = new Date();
     const expiresAt = this.expiryFrom(now);
     const blobKey = this.blobs.newKey();

@@ -257,6 +257,32 @@ describe('resumable uploads (tus)', () => {
     await post(600, metadata({ filename: 'q2' })).expect(201);
   });
 
+  it("answers @tus/server's own refusals as JSON: a bad Upload-Length or Upload-Metadata (400), no Tus-Resumable (412)", async () => {
+    const u = await newUser(t.http, 'tusj');
+    const answers = [
+      await t.http.post('/uploads/').set(u.auth).set(TUS).set('Upload-Length', '-1').set('Upload-Metadata', metadata({ filename: 'x' })).expect(400),
+      await t.http.post('/uploads/').set(u.auth).set(TUS).set('Upload-Length', '1').set('Upload-Metadata', 'filename not%base64!').expect(400),
+      await t.http.post('/uploads/').set(u.auth).set('Upload-Length', '1').set('Upload-Metadata', metadata({ filename: 'x' })).expect(412),
+    ];
+    for (const res of answers) {
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(typeof res.body.error).toBe('string');
+    }
+    expect(answers[0].body.error).toMatch(/upload-length/i);
+  });
+
+  it('holds at most 100 unfinished uploads per account, even without a quota (507); finishing one makes room', async () => {
+    const u = await newUser(t.http, 'tusn');
+    const locations: string[] = [];
+    for (let i = 0; i < 100; i++) locations.push(await create(u, 10, `n${i}.bin`));
+    const refused = await t.http.post('/uploads/').set(u.auth).set(TUS).set('Upload-Length', '10').set('Upload-Metadata', metadata({ filename: 'n100.bin' })).expect(507);
+    expect(refused.body.error).toMatch(/at most 100 unfinished uploads/);
+    // Another account is not affected; a finished upload no longer counts.
+    await create(await newUser(t.http, 'tusn'), 10, 'other.bin');
+    await patch(u, locations[0], 0, Buffer.alloc(10, 1)).expect(204);
+    await create(u, 10, 'n100.bin');
+  });
+
   it('commits a zero-length upload at creation, and creation-with-upload in the POST', async () => {
     const u = await newUser(t.http, 'tus0');
     const empty = await t.http.post('/uploads/').set(u.auth).set(TUS).set('Upload-Length', '0').set('Upload-Metadata', metadata({ filename: 'empty.txt' })).expect(201);
