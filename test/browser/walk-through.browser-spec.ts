@@ -242,4 +242,145 @@ describeInChromium('the web page, walked through as a person', () => {
     });
     expect(errors).toEqual([]);
   });
+
+  const appPasswordWorks = (user: LoggedInUser, secret: string) =>
+    t.http
+      .propfind('/dav/')
+      .set('Authorization', `Basic ${Buffer.from(`${user.username}:${secret}`).toString('base64')}`)
+      .set('Depth', '0')
+      .then((res) => res.status === 207);
+  const sessionWorks = (token: string) =>
+    t.http
+      .get('/')
+      .set('Authorization', `Bearer ${token}`)
+      .then((res) => res.status === 200 && typeof res.body.id === 'number');
+
+  it('offers, unchecked, to revoke every app password with a password change, and says what it did', async () => {
+    const user = await newUser(t.http, 'pwa');
+    const secrets: string[] = [];
+    for (const name of ['rclone on my laptop', 'phone']) {
+      secrets.push((await t.http.post('/auth/app-passwords').set(user.auth).send({ name }).expect(201)).body.password as string);
+    }
+    const { page, errors } = await suite.openPage();
+    const steps = new Steps('password-revokes-app-passwords', () => [page]);
+    const revokeToo = page.getByLabel('Also revoke all app passwords (sync apps and phones must be set up again)');
+    const changePassword = async (current: string, next: string) => {
+      await page.getByLabel('Current password').fill(current);
+      await page.getByLabel('New password', { exact: true }).fill(next);
+      await page.getByRole('button', { name: 'Change password' }).click();
+    };
+    await steps.run('account', async () => {
+      await suite.loginInPage(page, user.username, user.password);
+      await page.getByRole('button', { name: 'Account' }).click();
+      await page.locator('#app-password-list li', { hasText: 'phone' }).waitFor();
+      expect(await revokeToo.isChecked()).toBe(false);
+    });
+    await steps.run('change-only', async () => {
+      await changePassword(user.password, 'second-password-1');
+      await message(page).filter({ hasText: 'Password changed.' }).waitFor();
+      expect(await message(page).textContent()).toContain('Your app passwords still work.');
+      expect(await page.locator('#app-password-list li').count()).toBe(2);
+      expect(await appPasswordWorks(user, secrets[0])).toBe(true);
+    });
+    await steps.run('wrong-current-password', async () => {
+      await revokeToo.check();
+      await changePassword('not-my-password', 'third-password-1');
+      await message(page).filter({ hasText: 'Could not change the password' }).waitFor();
+      expect(await message(page).textContent()).toContain('Your app passwords were not revoked.');
+      expect(await page.locator('#app-password-list li').count()).toBe(2);
+      expect(await appPasswordWorks(user, secrets[1])).toBe(true);
+    });
+    await steps.run('change-and-revoke', async () => {
+      expect(await revokeToo.isChecked()).toBe(true);
+      await changePassword('second-password-1', 'third-password-1');
+      await message(page).filter({ hasText: 'Password changed.' }).waitFor();
+      expect(await message(page).textContent()).toContain('All your app passwords are revoked');
+      await page.locator('#app-passwords-empty').waitFor();
+      expect(await page.locator('#app-password-list li').count()).toBe(0);
+      expect(await appPasswordWorks(user, secrets[0])).toBe(false);
+      expect(await appPasswordWorks(user, secrets[1])).toBe(false);
+      expect(await revokeToo.isChecked()).toBe(false);
+      await page.locator('#who-text', { hasText: `Logged in as ${user.username}` }).waitFor();
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it('asks before ending sessions ("Log out everywhere else", "End session", the admin\'s "End sessions"); a no ends nothing', async () => {
+    const user = await newUser(t.http, 'ses');
+    const fromRclone = (await t.http.post('/login').set('User-Agent', 'rclone/v1.60').send({ username: user.username, password: user.password }).expect(200)).body.token as string;
+    const fromCurl = (await t.http.post('/login').set('User-Agent', 'curl/8.5').send({ username: user.username, password: user.password }).expect(200)).body.token as string;
+    const { page, errors } = await suite.openPage();
+    // This test answers each question itself instead of the suite's yes to every confirm().
+    page.removeAllListeners('dialog');
+    const asked: string[] = [];
+    let answer = false;
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void (answer ? dialog.accept() : dialog.dismiss());
+    });
+    const steps = new Steps('sessions-confirm', () => [page]);
+    const sessionItem = (agent: string) => page.locator('#session-list li', { hasText: agent });
+
+    await steps.run('account', async () => {
+      await suite.loginInPage(page, user.username, user.password);
+      await page.getByRole('button', { name: 'Account' }).click();
+      await sessionItem('rclone').waitFor();
+      await sessionItem('curl').waitFor();
+    });
+    await steps.run('end-one-declined', async () => {
+      await sessionItem('rclone').getByRole('button', { name: /^End the session/ }).click();
+      expect(asked).toEqual([expect.stringContaining('End the session of rclone')]);
+      expect(await message(page).isVisible()).toBe(false);
+      expect(await sessionWorks(fromRclone)).toBe(true);
+      expect(await sessionItem('rclone').count()).toBe(1);
+    });
+    await steps.run('end-one', async () => {
+      answer = true;
+      await sessionItem('rclone').getByRole('button', { name: /^End the session/ }).click();
+      await message(page).filter({ hasText: 'Session ended.' }).waitFor();
+      await sessionItem('rclone').waitFor({ state: 'detached' });
+      expect(await sessionWorks(fromRclone)).toBe(false);
+      expect(await sessionWorks(fromCurl)).toBe(true);
+    });
+    await steps.run('everywhere-else-declined', async () => {
+      answer = false;
+      asked.length = 0;
+      await page.getByRole('button', { name: 'Log out everywhere else' }).click();
+      expect(asked).toEqual([expect.stringContaining('Log out everywhere else?')]);
+      expect(await message(page).isVisible()).toBe(false);
+      expect(await sessionWorks(fromCurl)).toBe(true);
+    });
+    await steps.run('everywhere-else', async () => {
+      answer = true;
+      await page.getByRole('button', { name: 'Log out everywhere else' }).click();
+      await message(page).filter({ hasText: 'Logged out everywhere else.' }).waitFor();
+      await sessionItem('curl').waitFor({ state: 'detached' });
+      expect(await sessionWorks(fromCurl)).toBe(false);
+      await page.locator('#who-text', { hasText: `Logged in as ${user.username}` }).waitFor();
+    });
+
+    const again = (await t.http.post('/login').send({ username: user.username, password: user.password }).expect(200)).body.token as string;
+    const panel = page.locator('#admin-list .admin-panel');
+    await steps.run('admin-declined', async () => {
+      await page.getByRole('button', { name: 'Log out', exact: true }).click();
+      await suite.loginInPage(page, ADMIN.username, ADMIN.password);
+      await page.getByRole('button', { name: 'Admin' }).click();
+      await page.getByLabel('Search users by name').fill(user.username);
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.getByRole('button', { name: `Manage ${user.username}` }).click();
+      answer = false;
+      asked.length = 0;
+      await panel.getByRole('button', { name: 'End sessions' }).click();
+      expect(asked).toEqual([expect.stringContaining(`End every session of ${user.username}?`)]);
+      expect(await message(page).isVisible()).toBe(false);
+      expect(await sessionWorks(again)).toBe(true);
+    });
+    await steps.run('admin', async () => {
+      answer = true;
+      await panel.getByRole('button', { name: 'End sessions' }).click();
+      await message(page).filter({ hasText: `Ended every session of ${user.username}` }).waitFor();
+      expect(await sessionWorks(again)).toBe(false);
+    });
+    expect(errors).toEqual([]);
+  });
 });
