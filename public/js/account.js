@@ -63,12 +63,14 @@ export function initAccount(session) {
     $('#session-list').replaceChildren(
       ...sessions.map((entry) => {
         const item = fromTemplate('session-item');
-        $('.session-agent', item).textContent = entry.current ? `This browser (${describeAgent(entry.userAgent)})` : describeAgent(entry.userAgent);
+        const agent = describeAgent(entry.userAgent);
+        $('.session-agent', item).textContent = entry.current ? `This browser (${agent})` : agent;
         $('.session-meta', item).textContent = `${(entry.ip ?? '').replace(/^::ffff:/, '')} · since ${formatDate(entry.createdAt)} · last seen ${formatDate(entry.lastSeenAt)}`;
         const end = $('.session-end', item);
         end.hidden = entry.current;
-        end.setAttribute('aria-label', `End the session from ${formatDate(entry.createdAt)}`);
+        end.setAttribute('aria-label', `End the session of ${agent} from ${formatDate(entry.createdAt)}`);
         end.addEventListener('click', async () => {
+          if (!window.confirm(`End the session of ${agent}, last seen ${formatDate(entry.lastSeenAt)}? It is logged out and must log in again.`)) return;
           try {
             await api('DELETE', pathUrl('/auth/sessions', [entry.id]));
             showMessage('Session ended.', 'ok');
@@ -83,6 +85,7 @@ export function initAccount(session) {
   }
 
   $('#sessions-end-others').addEventListener('click', async () => {
+    if (!window.confirm('Log out everywhere else? Every other browser and device logged in to your account must log in again. App passwords keep working.')) return;
     try {
       await api('DELETE', '/auth/sessions');
       showMessage('Logged out everywhere else.', 'ok');
@@ -115,14 +118,31 @@ export function initAccount(session) {
     event.preventDefault();
     const currentPassword = $('#current-password').value;
     const newPassword = $('#new-password').value;
+    // Opt-in: revoking them means setting up every sync app and phone again.
+    const revokeAppPasswords = $('#password-revoke-apps').checked;
     if (newPassword.length < 8) return showMessage('A password has at least 8 characters.', 'error');
     try {
       await api('PUT', `${pathUrl('/user', [session.user.username])}/password`, { currentPassword, newPassword });
-      $('#password-form').reset();
-      showMessage('Password changed. Your other sessions are logged out.', 'ok');
+    } catch (error) {
+      return showMessage(`Could not change the password: ${error.message}${revokeAppPasswords ? ' Your app passwords were not revoked.' : ''}`, 'error');
+    }
+    $('#password-form').reset();
+    let words = 'Password changed. Your other sessions are logged out. Your app passwords still work.';
+    let kind = 'ok';
+    if (revokeAppPasswords) {
+      try {
+        await api('DELETE', '/auth/app-passwords');
+        words = 'Password changed. Your other sessions are logged out. All your app passwords are revoked: set up your sync apps and phones again with new ones.';
+      } catch (error) {
+        words = `Password changed and your other sessions are logged out, but the app passwords could not be revoked: ${error.message} Revoke them below one by one.`;
+        kind = 'error';
+      }
+    }
+    showMessage(words, kind);
+    try {
       await refreshLists();
     } catch (error) {
-      showMessage(`Could not change the password: ${error.message}`, 'error');
+      showMessage(`${words} The lists below could not be refreshed: ${error.message}`, 'error');
     }
   });
 

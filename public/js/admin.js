@@ -112,6 +112,7 @@ export function initAdmin(session) {
     unblock.addEventListener('click', () => change(user, { blockLogin: false, blockLoginReason: null }, `Unblocked ${user.username}.`));
     $('.user-force', panel).addEventListener('click', () => change(user, { changePasswordOnFirstLogin: true }, `${user.username} must change their password at the next login.`));
     $('.user-sessions', panel).addEventListener('click', async () => {
+      if (!window.confirm(`End every session of ${user.username}? They are logged out everywhere and must log in again; their app passwords keep working.`)) return;
       try {
         await api('DELETE', `${pathUrl('/admin/users', [user.username])}/sessions`);
         showMessage(`Ended every session of ${user.username}.`, 'ok');
