@@ -134,16 +134,23 @@ const RAW_MARK = new RegExp(`<\\?${RAW_TARGET} (\\d+)\\?>`, 'g');
  * Apache mod_dav").
  */
 export class MultistatusWriter {
+  static readonly OPEN = `<?xml version="1.0" encoding="utf-8"?>\n<D:multistatus xmlns:D="${DAV_NS}">`;
+  static readonly CLOSE = '</D:multistatus>';
   private readonly responses: string[] = [];
+
+  /** One `<D:response>` as text: `build` fills `doc.root`. */
+  static response(build: (doc: DavDocument) => void): string {
+    const doc = new DavDocument('response');
+    build(doc);
+    return doc.toXml();
+  }
 
   /** Builds one response: `doc.root` is its `<D:response>`. */
   add(build: (doc: DavDocument) => void): void {
-    const doc = new DavDocument('response');
-    build(doc);
-    this.responses.push(doc.toXml());
+    this.responses.push(MultistatusWriter.response(build));
   }
 
   toString(): string {
-    return `<?xml version="1.0" encoding="utf-8"?>\n<D:multistatus xmlns:D="${DAV_NS}">${this.responses.join('')}</D:multistatus>`;
+    return `${MultistatusWriter.OPEN}${this.responses.join('')}${MultistatusWriter.CLOSE}`;
   }
 }

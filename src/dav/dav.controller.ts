@@ -1,6 +1,8 @@
 import { Controller, Delete, Get, Head, Options, Param, Put, Req, Res, Copy, Lock, Mkcol, Move, Propfind, Proppatch, Unlock, PayloadTooLargeException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Request, Response } from 'express';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Authenticated, CurrentUser } from '../auth/guards/access.decorators';
 import { declaredLength } from '../common/uploads/upload.interceptor';
 import { toServedBlob } from '../files/file.mappers';
@@ -45,23 +47,23 @@ export class DavController {
   ) {}
 
   @Options(DAV_PATHS)
-  davOptions(@Res() res: Response): void {
-    this.send(res, this.dav.options());
+  async davOptions(@Res() res: Response): Promise<void> {
+    await this.send(res, this.dav.options());
   }
 
   @Propfind(DAV_PATHS)
   async davPropfind(@CurrentUser() user: SessionUser, @Param('path') path: string[] | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    this.send(res, await this.dav.propfind(this.request(user, path, req), await xmlBody(req)));
+    await this.send(res, await this.dav.propfind(this.request(user, path, req), await xmlBody(req)));
   }
 
   @Proppatch(DAV_PATHS)
   async davProppatch(@CurrentUser() user: SessionUser, @Param('path') path: string[] | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    this.send(res, await this.dav.proppatch(this.request(user, path, req), await xmlBody(req)));
+    await this.send(res, await this.dav.proppatch(this.request(user, path, req), await xmlBody(req)));
   }
 
   @Mkcol(DAV_PATHS)
   async davMkcol(@CurrentUser() user: SessionUser, @Param('path') path: string[] | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    this.send(res, await this.dav.mkcol(this.request(user, path, req), hasBody(req)));
+    await this.send(res, await this.dav.mkcol(this.request(user, path, req), hasBody(req)));
   }
 
   // Declared before the GET: Express would otherwise answer HEAD with the GET handler.
@@ -77,32 +79,32 @@ export class DavController {
 
   @Put(DAV_PATHS)
   async davPut(@CurrentUser() user: SessionUser, @Param('path') path: string[] | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    this.send(res, await this.dav.put(this.request(user, path, req), req, declaredLength(req), req.path.endsWith('/')));
+    await this.send(res, await this.dav.put(this.request(user, path, req), req, declaredLength(req), req.path.endsWith('/')));
   }
 
   @Delete(DAV_PATHS)
   async davDelete(@CurrentUser() user: SessionUser, @Param('path') path: string[] | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    this.send(res, await this.dav.delete(this.request(user, path, req)));
+    await this.send(res, await this.dav.delete(this.request(user, path, req)));
   }
 
   @Copy(DAV_PATHS)
   async davCopy(@CurrentUser() user: SessionUser, @Param('path') path: string[] | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    this.send(res, await this.dav.copyOrMove(this.request(user, path, req), false));
+    await this.send(res, await this.dav.copyOrMove(this.request(user, path, req), false));
   }
 
   @Move(DAV_PATHS)
   async davMove(@CurrentUser() user: SessionUser, @Param('path') path: string[] | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    this.send(res, await this.dav.copyOrMove(this.request(user, path, req), true));
+    await this.send(res, await this.dav.copyOrMove(this.request(user, path, req), true));
   }
 
   @Lock(DAV_PATHS)
   async davLock(@CurrentUser() user: SessionUser, @Param('path') path: string[] | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    this.send(res, await this.dav.lock(this.request(user, path, req), await xmlBody(req)));
+    await this.send(res, await this.dav.lock(this.request(user, path, req), await xmlBody(req)));
   }
 
   @Unlock(DAV_PATHS)
   async davUnlock(@CurrentUser() user: SessionUser, @Param('path') path: string[] | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    this.send(res, await this.dav.unlock(this.request(user, path, req)));
+    await this.send(res, await this.dav.unlock(this.request(user, path, req)));
   }
 
   /** The wildcard's names (URL-decoded one by one), without the empty one a trailing `/` leaves. */
@@ -114,15 +116,24 @@ export class DavController {
   private async serve(request: DavRequest, req: Request, res: Response): Promise<void> {
     const node = await this.dav.resolve(request);
     if (node.kind === 'folder') {
-      this.send(res, await this.dav.folderListing(request, node.id));
+      await this.send(res, await this.dav.folderListing(request, node.id));
       return;
     }
     await this.responder.send(req, res, toServedBlob(node.latest), { source: 'files', headers: SERVED_FILE_HEADERS, disposition: { type: 'inline', filename: node.file.name } });
   }
 
-  private send(res: Response, answer: DavAnswer): void {
+  private async send(res: Response, answer: DavAnswer): Promise<void> {
     res.status(answer.status);
     for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+    if (answer.stream) {
+      res.setHeader('Content-Type', answer.contentType ?? 'application/xml; charset=utf-8');
+      // Written as it is made, at the pace the client reads; a failure once it has begun can
+      // only cut the answer (pipeline destroys the response).
+      await pipeline(Readable.from(answer.stream), res).catch((error: unknown) => {
+        if (!res.headersSent) throw error;
+      });
+      return;
+    }
     if (answer.body === undefined) {
       res.setHeader('Content-Length', '0');
       res.end();

@@ -51,8 +51,8 @@ const SCHEMA: Record<string, { columns: string[]; indices: string[]; foreignKeys
     foreignKeys: ['fk_folders_owner (owner_id) -> users cascade'],
   },
   dav_properties: {
-    columns: ['id integer primary', 'owner_id integer', 'node_type varchar(8)', 'node_id integer', 'namespace varchar(255)', 'name varchar(255)', 'value text'],
-    indices: ['ix_dav_properties_owner (owner_id)', 'uq_dav_properties_node_name unique (node_type, node_id, namespace, name)'],
+    columns: ['id integer primary', 'owner_id integer', 'node_type varchar(8)', 'node_id integer', 'namespace varchar(255)', 'name varchar(255)', 'value text', 'cost integer default 0'],
+    indices: ['ix_dav_properties_owner_cost (owner_id, cost)', 'uq_dav_properties_node_name unique (node_type, node_id, namespace, name)'],
     foreignKeys: ['fk_dav_properties_owner (owner_id) -> users cascade'],
   },
   dav_locks: {

@@ -8,7 +8,7 @@ export type NodeType = 'file' | 'folder';
  */
 @Entity('dav_properties')
 @Index('uq_dav_properties_node_name', ['nodeType', 'nodeId', 'namespace', 'name'], { unique: true })
-@Index('ix_dav_properties_owner', ['ownerId'])
+@Index('ix_dav_properties_owner_cost', ['ownerId', 'cost'])
 export class ResourceProperty {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -32,4 +32,8 @@ export class ResourceProperty {
   /** The property element's content as XML. */
   @Column({ type: 'text' })
   value!: string;
+
+  /** What it counts toward the owner's quota (`propertyCost`); the migration gives the column its default (0). */
+  @Column({ type: 'int' })
+  cost!: number;
 }

@@ -18,21 +18,23 @@ export interface PropertyChange extends PropertyName {
   value: string | null;
 }
 
-/** What one property costs, as `propertyCost` counts it (OCTET_LENGTH: SQLite 3.43+, MySQL, PostgreSQL). */
-const PROPERTY_COST_SQL = `OCTET_LENGTH(p.namespace) + OCTET_LENGTH(p.name) + OCTET_LENGTH(p.value) + ${PROPERTY_ROW_BYTES}`;
-
 /** What one property costs: the UTF-8 bytes of its namespace, name and value, and its row. */
 export function propertyCost({ namespace, name, value }: PropertyName & { value: string }): number {
   return Buffer.byteLength(namespace) + Buffer.byteLength(name) + Buffer.byteLength(value) + PROPERTY_ROW_BYTES;
 }
+
+/** What a listing writes of a property: no more is read. */
+const LISTED = { id: true, nodeId: true, namespace: true, name: true, value: true } as const;
+export type ListedProperty = Pick<ResourceProperty, keyof typeof LISTED>;
 
 /** Dead properties of files and folders (WebDAV PROPPATCH). */
 @Injectable()
 export class ResourcePropertiesRepository {
   constructor(@InjectRepository(ResourceProperty) private readonly properties: Repository<ResourceProperty>) {}
 
-  listOf(nodeType: NodeType, nodeId: number): Promise<ResourceProperty[]> {
-    return this.properties.find({ where: { nodeType, nodeId }, order: { id: 'ASC' } });
+  /** In the order they were set (sorted here, as in `listOfMany`). */
+  async listOf(nodeType: NodeType, nodeId: number): Promise<ResourceProperty[]> {
+    return (await this.properties.find({ where: { nodeType, nodeId } })).sort((a, b) => a.id - b.id);
   }
 
   /**
@@ -52,7 +54,9 @@ export class ResourcePropertiesRepository {
       const existing = await repo.find({ select: { id: true, namespace: true, name: true }, where: { nodeType, nodeId } });
       const replaced = existing.filter((row) => last.has(`${row.namespace} ${row.name}`)).map((row) => row.id);
       for (let i = 0; i < replaced.length; i += SLICE) await repo.delete({ id: In(replaced.slice(i, i + SLICE)) });
-      const set = [...last.values()].flatMap(({ namespace, name, value }) => (value === null ? [] : [{ ownerId, nodeType, nodeId, namespace, name, value }]));
+      const set = [...last.values()].flatMap(({ namespace, name, value }) =>
+        value === null ? [] : [{ ownerId, nodeType, nodeId, namespace, name, value, cost: propertyCost({ namespace, name, value }) }],
+      );
       for (let i = 0; i < set.length; i += INSERT_SLICE) await repo.insert(set.slice(i, i + INSERT_SLICE));
     });
   }
@@ -63,27 +67,31 @@ export class ResourcePropertiesRepository {
     const rows = await this.properties
       .createQueryBuilder('p')
       .select('p.owner_id', 'ownerId')
-      .addSelect(`SUM(${PROPERTY_COST_SQL})`, 'total')
+      .addSelect('SUM(p.cost)', 'total')
       .where('p.owner_id IN (:...ownerIds)', { ownerIds })
       .groupBy('p.owner_id')
       .getRawMany<{ ownerId: number | string; total: number | string | null }>();
     return new Map(rows.map((row) => [Number(row.ownerId), Number(row.total ?? 0)]));
   }
 
-  /** The properties of many resources of one type, in one query per slice of ids. */
-  async listOfMany(nodeType: NodeType, nodeIds: readonly number[]): Promise<ResourceProperty[]> {
+  /**
+   * The properties of many resources of one type, in one query per slice of ids, in the order
+   * they were set. Sorted here: an ORDER BY id would let the database walk the whole table in
+   * id order instead of the index on the resource.
+   */
+  async listOfMany(nodeType: NodeType, nodeIds: readonly number[]): Promise<ListedProperty[]> {
     const found: ResourceProperty[] = [];
     for (let i = 0; i < nodeIds.length; i += SLICE) {
-      found.push(...(await this.properties.find({ where: { nodeType, nodeId: In(nodeIds.slice(i, i + SLICE)) }, order: { id: 'ASC' } })));
+      found.push(...(await this.properties.find({ select: LISTED, where: { nodeType, nodeId: In(nodeIds.slice(i, i + SLICE)) } })));
     }
-    return found;
+    return found.sort((a, b) => a.id - b.id);
   }
 
   /** Copies every property of one resource onto another (COPY). */
   async copy(nodeType: NodeType, fromId: number, toId: number): Promise<void> {
     const rows = await this.listOf(nodeType, fromId);
     if (rows.length === 0) return;
-    await this.properties.insert(rows.map(({ ownerId, namespace, name, value }) => ({ ownerId, nodeType, nodeId: toId, namespace, name, value })));
+    await this.properties.insert(rows.map(({ ownerId, namespace, name, value, cost }) => ({ ownerId, nodeType, nodeId: toId, namespace, name, value, cost })));
   }
 
   async deleteOf(nodeType: NodeType, nodeIds: readonly number[]): Promise<void> {

@@ -38,7 +38,7 @@ describe('ResourcePropertiesService', () => {
     await service.apply(user, 'file', 1, [set('x'.repeat(100))]);
     // Over the limit already (it was lowered, say): replacing with less, or removing, still works.
     repo.bytesOfUser = DEAD_PROPERTY_BYTES_PER_USER + 1000;
-    repo.rows = [{ id: 1, ownerId: 7, nodeType: 'file', nodeId: 1, namespace: 'urn:x', name: 'p', value: 'x'.repeat(100) }];
+    repo.rows = [{ id: 1, ownerId: 7, nodeType: 'file', nodeId: 1, namespace: 'urn:x', name: 'p', value: 'x'.repeat(100), cost: 0 }];
     await service.apply(user, 'file', 1, [set('short')]);
     await service.apply(user, 'file', 1, [{ namespace: 'urn:x', name: 'p', value: null }]);
     expect(repo.applied).toHaveLength(3);
