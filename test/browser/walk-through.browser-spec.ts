@@ -62,7 +62,8 @@ describeInChromium('the web page, walked through as a person', () => {
       await page.locator('#who-text', { hasText: 'Not logged in' }).waitFor();
       await page.locator('#account').waitFor({ state: 'visible' });
       await page.locator('#files-login').waitFor({ state: 'visible' });
-      await message(page).filter({ hasText: 'You are logged out' }).waitFor();
+      // The refusal said why the session ended: the page says it at once.
+      await message(page).filter({ hasText: 'You are logged out. Login blocked: spam uploads' }).waitFor();
       expect(await message(page).textContent()).not.toContain('Session token');
     });
     await steps.run('login-again', async () => {

@@ -120,6 +120,8 @@ describe('Admin', () => {
       const res = await t.http.patch(`/admin/users/${alice.username}`).set(admin.auth).send({ blockLogin: true, blockLoginReason: 'spam' }).expect(200);
       expect(res.body).toMatchObject({ blockLogin: true, blockLoginReason: 'spam' });
       expect((await t.http.get(`/user/${alice.username}`).set(alice.auth).expect(401)).body).toEqual(BAD_TOKEN);
+      // Storage routes (the web page's) say why the session ended.
+      expect((await t.http.get('/files').set(alice.auth).expect(403)).body).toEqual({ error: 'Login blocked: spam' });
       const denied = await t.http.post('/login').send({ username: alice.username, password: alice.password }).expect(403);
       expect(denied.body.error).toContain('spam');
       await t.http.patch(`/admin/users/${alice.username}`).set(admin.auth).send({ blockLogin: false, blockLoginReason: null }).expect(200);

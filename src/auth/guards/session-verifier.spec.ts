@@ -1,7 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
 import { sessionStoreMock } from '../../../test/support/fake-users.repository';
-import { SessionUser } from '../../users/user.entity';
+import { SessionUser, User } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
 import { SessionRecord, SessionStore } from '../sessions/session-store';
 import { SessionVerifier } from './session-verifier';
@@ -14,6 +14,7 @@ const DAY_MS = 86_400_000;
 describe('SessionVerifier', () => {
   let sessions: jest.Mocked<SessionStore>;
   let findSessionUser: jest.Mock<Promise<SessionUser | null>, [number]>;
+  let findById: jest.Mock<Promise<Partial<User> | null>, [number]>;
   let jwt: JwtService;
   let verifier: SessionVerifier;
   const user: SessionUser = { id: 7, username: 'alice', role: 'user', blockLogin: false, changePasswordOnFirstLogin: false, storageQuota: null };
@@ -24,8 +25,9 @@ describe('SessionVerifier', () => {
     sessions = sessionStoreMock();
     sessions.find.mockResolvedValue(session);
     findSessionUser = jest.fn().mockResolvedValue(user);
+    findById = jest.fn().mockResolvedValue({ ...user, blockLoginReason: null });
     jwt = new JwtService({ secret: KEY, signOptions: { algorithm: 'HS256' } });
-    verifier = new SessionVerifier(jwt, sessions, { findSessionUser } as unknown as UsersService);
+    verifier = new SessionVerifier(jwt, sessions, { findSessionUser, findById } as unknown as UsersService);
   });
   afterEach(() => jest.useRealTimers());
 
@@ -56,15 +58,22 @@ describe('SessionVerifier', () => {
     const other = new JwtService({ secret: 'another-secret-of-some-length', signOptions: { algorithm: 'HS256' } });
     expect(await verifier.verify(other.sign({ sid: 's1', sub: 7 }, { expiresIn: 3600 }))).toBeNull();
     expect(await verifier.verify(jwt.sign({ sid: 's1', sub: 7 }))).toBeNull();
+    // A forged token asks nothing about its user, so it learns nothing.
+    expect(findById).not.toHaveBeenCalled();
     expect(await verifier.verify(token({ sid: 's1', sub: 8 }))).toBeNull();
     expect(findSessionUser).not.toHaveBeenCalled();
   });
 
-  it('refuses a blocked or deleted user', async () => {
+  it('refuses a blocked or deleted user, and says a validly signed session was ended by a block, with its reason', async () => {
     const t = token({ sid: 's1', sub: 7 });
     findSessionUser.mockResolvedValueOnce({ ...user, blockLogin: true });
-    expect(await verifier.verify(t)).toBeNull();
+    findById.mockResolvedValueOnce({ ...user, blockLogin: true, blockLoginReason: 'spam' });
+    expect(await verifier.verify(t)).toEqual({ blocked: 'spam' });
     findSessionUser.mockResolvedValueOnce(null);
     expect(await verifier.verify(t)).toBeNull();
+    // Blocking ended the session: the token still names its user.
+    sessions.find.mockResolvedValueOnce(null);
+    findById.mockResolvedValueOnce({ ...user, blockLogin: true, blockLoginReason: null });
+    expect(await verifier.verify(t)).toEqual({ blocked: null });
   });
 });

@@ -16,6 +16,11 @@ const TOUCH_INTERVAL_MS = 60_000;
 /** Tokens whose signature this instance has checked, at most (the oldest are forgotten first). */
 const VERIFIED_TOKENS_MAX = 10_000;
 
+/** A validly signed token of a user who has been blocked since, with the block's reason. */
+export interface BlockedUser {
+  blocked: string | null;
+}
+
 interface VerifiedToken extends TokenPayload {
   /** When the token itself expires (ms); the session may end sooner. */
   expiresAtMs: number;
@@ -41,20 +46,31 @@ export class SessionVerifier {
    */
   private readonly verified = new Map<string, VerifiedToken>();
 
-  /** The session and its user; null for a bad or expired token, an ended session, or a blocked or deleted user. */
-  async verify(token: string): Promise<Principal | null> {
+  /**
+   * The session and its user; null for a bad or expired token, an ended session, or a deleted
+   * user; `{ blocked }` when the token is one this server signed for a user who is blocked now
+   * (blocking ends their sessions), so that the answer can say why instead of "invalid".
+   */
+  async verify(token: string): Promise<Principal | BlockedUser | null> {
     const payload = this.checkSignature(token);
     if (!payload) return null;
     const session = await this.sessions.find(payload.sid);
-    if (!session || session.userId !== payload.sub) return null;
+    if (!session || session.userId !== payload.sub) return this.blockedOrNull(payload.sub);
     const user = await this.users.findSessionUser(session.userId);
-    if (!user || user.blockLogin) return null;
+    if (!user) return null;
+    if (user.blockLogin) return this.blockedOrNull(user.id);
     const now = new Date();
     if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
       await this.sessions.touch(session.id, now);
       session.lastSeenAt = now;
     }
     return { user, session };
+  }
+
+  /** Only for a token whose signature held: a forged one learns nothing of anybody. */
+  private async blockedOrNull(userId: number): Promise<BlockedUser | null> {
+    const user = await this.users.findById(userId);
+    return user?.blockLogin ? { blocked: user.blockLoginReason } : null;
   }
 
   private checkSignature(token: string): TokenPayload | null {

@@ -11,12 +11,16 @@ import { extractToken } from './token-extractor';
 /** A route without an access decorator is closed: deny by default. */
 const DEFAULT_RULE: AccessRule = { failure: 'account' };
 
-function credentialFailure(style: AuthFailureStyle, missing: boolean): HttpException {
+/**
+ * `blocked`: the credential was a session of a user blocked since; storage and sound routes (the
+ * web page's) give the reason in place of "invalid". Account routes keep S2's exact body.
+ */
+function credentialFailure(style: AuthFailureStyle, missing: boolean, blocked?: string): HttpException {
   switch (style) {
     case 'storage':
-      return new ForbiddenException({ error: missing ? AUTH_MESSAGES.notLoggedIn : AUTH_MESSAGES.sessionInvalid });
+      return new ForbiddenException({ error: missing ? AUTH_MESSAGES.notLoggedIn : (blocked ?? AUTH_MESSAGES.sessionInvalid) });
     case 'sound':
-      return new UnauthorizedException({ error: missing ? AUTH_MESSAGES.notLoggedIn : AUTH_MESSAGES.sessionInvalid });
+      return new UnauthorizedException({ error: missing ? AUTH_MESSAGES.notLoggedIn : (blocked ?? AUTH_MESSAGES.sessionInvalid) });
     case 'basic':
       return new UnauthorizedException({ error: missing ? AUTH_MESSAGES.basicRequired : AUTH_MESSAGES.wrongCredentials });
     case 'account':
@@ -42,9 +46,9 @@ export class SessionGuard implements CanActivate {
 
     const failure = rule.failure ?? 'account';
     // Clients that know only a name and a password are told how to send them (CONTRACT §6).
-    const refuse = (missing: boolean): HttpException => {
+    const refuse = (missing: boolean, blocked?: string): HttpException => {
       if (failure === 'basic') context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', BASIC_CHALLENGE);
-      return credentialFailure(failure, missing);
+      return credentialFailure(failure, missing, blocked);
     };
     const token = extractToken(req);
     const basic = token ? null : parseBasic(req.headers.authorization);
@@ -54,9 +58,9 @@ export class SessionGuard implements CanActivate {
     }
     // A store or database failure is not a bad credential: it propagates (503 or 500).
     const principal = token ? await this.verifier.verify(token) : await this.basic.verify(basic!, clientOf(req));
-    if (!principal) {
+    if (!principal || 'blocked' in principal) {
       if (rule.public) return true;
-      throw refuse(false);
+      throw refuse(false, principal ? AUTH_MESSAGES.loginBlocked(principal.blocked) : undefined);
     }
     req.user = principal;
     // A public route that reads the session (GET /) still shows nothing of a user who must change their password first.
